@@ -1,0 +1,1 @@
+"""Platform event subscribers (none yet: the platform publishes, domain apps subscribe)."""
