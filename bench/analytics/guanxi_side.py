@@ -1,0 +1,82 @@
+"""Time Guanxi's analytics pipeline on one data file; prints JSON (run by run.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from guanxi.analytics.compute import (
+    clv_table,
+    compress_summary,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    fit_pareto_nbd,
+    read_transactions,
+    rfm_table,
+    summarize_transactions,
+)
+
+END = dt.date(2024, 12, 31)
+
+
+def main(path: Path) -> dict[str, Any]:
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    raw = pl.read_parquet(path)
+    tx = read_transactions(raw, amount_col="amount")
+    times["read_validate"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    raw.group_by("customer_id").agg(
+        pl.col("date").min().alias("first"), pl.col("date").max().alias("last"),
+        pl.col("date").n_unique().alias("days"),
+        pl.col("amount").sum(),
+    )  # fmt: skip
+    times["polars_groupby_floor"] = time.perf_counter() - t
+
+    start = time.perf_counter()
+    t = time.perf_counter()
+    summary = summarize_transactions(tx, period="week", observation_end=END)
+    times["summary"] = time.perf_counter() - t
+    t = time.perf_counter()
+    rfm = rfm_table(tx, as_of=END)
+    times["rfm"] = time.perf_counter() - t
+    t = time.perf_counter()
+    stats = compress_summary(summary)
+    times["compress"] = time.perf_counter() - t
+    t = time.perf_counter()
+    bg = fit_bgnbd(stats)
+    times["bgnbd_fit"] = time.perf_counter() - t
+    t = time.perf_counter()
+    pn = fit_pareto_nbd(stats)
+    times["pareto_nbd_fit"] = time.perf_counter() - t
+    t = time.perf_counter()
+    gg = fit_gamma_gamma(summary["frequency"].to_numpy(), summary["monetary_value"].to_numpy())
+    times["gamma_gamma_fit"] = time.perf_counter() - t
+    t = time.perf_counter()
+    table, _, _ = clv_table(summary, period="week", fit=bg, spend_fit=gg)
+    times["clv_all_customers"] = time.perf_counter() - t
+    times["pipeline_total"] = time.perf_counter() - start
+    assert table.height == summary.height == rfm.height
+    return {
+        "customers": summary.height,
+        "transactions": tx.height,
+        "unique_rows": len(stats.x),
+        "times": times,
+        "params": {"bgnbd": bg.params, "pareto_nbd": pn.params, "gamma_gamma": gg.params},
+        "log_likelihood": {"bgnbd": bg.log_likelihood, "pareto_nbd": pn.log_likelihood},
+        "clv_sum": float(table["clv"].sum()),
+        "clv_nan": int(table["clv"].is_nan().sum()),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1]))))

@@ -1,0 +1,188 @@
+"""Predictions from fitted models for every customer: purchases, P(alive), spend and CLV.
+
+CLV follows ``lifetimes.utils.customer_lifetime_value``: the horizon is counted in months,
+each month's expected purchases (difference of the cumulative expectation) are multiplied
+by the Gamma-Gamma expected spend and discounted at ``discount_rate`` per month. A month is
+30 days, 4.345 weeks or one month unit, as in lifetimes, so figures are comparable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from guanxi.analytics.compute.bgnbd import (
+    bgnbd_expected_purchases,
+    bgnbd_probability_alive,
+    fit_bgnbd,
+)
+from guanxi.analytics.compute.errors import AnalyticsInputError
+from guanxi.analytics.compute.fitting import FitResult
+from guanxi.analytics.compute.gamma_gamma import fit_gamma_gamma, gamma_gamma_expected_spend
+from guanxi.analytics.compute.pareto_nbd import (
+    fit_pareto_nbd,
+    pareto_nbd_expected_purchases,
+    pareto_nbd_probability_alive,
+)
+from guanxi.analytics.compute.summary import (
+    UNITS_PER_MONTH,
+    Period,
+    SufficientStats,
+    compress_summary,
+)
+
+FloatArray = npt.NDArray[np.float64]
+Expectation = Callable[[FitResult, float, FloatArray, FloatArray, FloatArray], FloatArray]
+TRANSACTION_MODELS = ("bgnbd", "pareto_nbd")
+
+
+def _check_model(fit: FitResult) -> None:
+    if fit.model not in TRANSACTION_MODELS:
+        raise AnalyticsInputError(
+            f"{fit.model!r} does not predict purchases; use one of {TRANSACTION_MODELS}"
+        )
+
+
+def expected_purchases(
+    fit: FitResult,
+    t: float,
+    frequency: npt.ArrayLike,
+    recency: npt.ArrayLike,
+    age: npt.ArrayLike,
+) -> FloatArray:
+    """Expected purchases in the next t units under a fitted BG/NBD or Pareto/NBD model."""
+    _check_model(fit)
+    if fit.model == "bgnbd":
+        return bgnbd_expected_purchases(fit.params, t, frequency, recency, age)
+    return pareto_nbd_expected_purchases(fit.params, t, frequency, recency, age)
+
+
+def probability_alive(
+    fit: FitResult, frequency: npt.ArrayLike, recency: npt.ArrayLike, age: npt.ArrayLike
+) -> FloatArray:
+    """P(alive at T) under a fitted BG/NBD or Pareto/NBD model."""
+    _check_model(fit)
+    if fit.model == "bgnbd":
+        return bgnbd_probability_alive(fit.params, frequency, recency, age)
+    return pareto_nbd_probability_alive(fit.params, frequency, recency, age)
+
+
+def discounted_purchases(
+    fit: FitResult,
+    stats: SufficientStats,
+    *,
+    horizon_months: int,
+    discount_rate: float,
+    period: Period,
+) -> FloatArray:
+    """Per unique row: Σ_months (expected purchases in month i) / (1 + d)^i."""
+    if horizon_months < 1:
+        raise AnalyticsInputError(f"horizon must be at least one month, got {horizon_months}")
+    if not 0 <= discount_rate < 1:
+        raise AnalyticsInputError(f"monthly discount rate must be in [0, 1), got {discount_rate}")
+    factor = UNITS_PER_MONTH[period]
+    total = np.zeros(len(stats.x))
+    previous = np.zeros(len(stats.x))
+    for month in range(1, horizon_months + 1):
+        cumulative = expected_purchases(fit, month * factor, stats.x, stats.t_x, stats.T)
+        total += (cumulative - previous) / (1.0 + discount_rate) ** month
+        previous = cumulative
+    return total
+
+
+def customer_lifetime_value(
+    fit: FitResult,
+    spend_fit: FitResult,
+    summary: pl.DataFrame,
+    *,
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    period: Period = "day",
+    stats: SufficientStats | None = None,
+) -> FloatArray:
+    """Discounted CLV of every summary row (same rule as lifetimes' customer_lifetime_value)."""
+    stats = stats or compress_summary(summary)
+    purchases = stats.expand(
+        discounted_purchases(
+            fit, stats, horizon_months=horizon_months, discount_rate=discount_rate, period=period
+        )
+    )
+    spend = gamma_gamma_expected_spend(
+        spend_fit.params,
+        summary.get_column("frequency").to_numpy(),
+        summary.get_column("monetary_value").to_numpy(),
+    )
+    return purchases * spend
+
+
+def clv_table(
+    summary: pl.DataFrame,
+    *,
+    period: Period,
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    model: str = "bgnbd",
+    fit: FitResult | None = None,
+    spend_fit: FitResult | None = None,
+) -> tuple[pl.DataFrame, FitResult, FitResult]:
+    """Fit (unless given) the purchase and spend models and predict for every customer."""
+    if "monetary_value" not in summary.columns:
+        raise AnalyticsInputError("CLV needs amounts; summarise with an amount column")
+    stats = compress_summary(summary)
+    if fit is None:
+        if model not in TRANSACTION_MODELS:
+            raise AnalyticsInputError(f"unknown model {model!r}; use one of {TRANSACTION_MODELS}")
+        fit = fit_bgnbd(stats) if model == "bgnbd" else fit_pareto_nbd(stats)
+    if spend_fit is None:
+        spend_fit = fit_gamma_gamma(
+            summary.get_column("frequency").to_numpy(),
+            summary.get_column("monetary_value").to_numpy(),
+        )
+    horizon_units = horizon_months * UNITS_PER_MONTH[period]
+    alive = stats.expand(probability_alive(fit, stats.x, stats.t_x, stats.T))
+    purchases = stats.expand(expected_purchases(fit, horizon_units, stats.x, stats.t_x, stats.T))
+    spend = gamma_gamma_expected_spend(
+        spend_fit.params,
+        summary.get_column("frequency").to_numpy(),
+        summary.get_column("monetary_value").to_numpy(),
+    )
+    clv = customer_lifetime_value(
+        fit,
+        spend_fit,
+        summary,
+        horizon_months=horizon_months,
+        discount_rate=discount_rate,
+        period=period,
+        stats=stats,
+    )
+    table = summary.select(
+        "customer_id", "frequency", "recency", "T", "monetary_value"
+    ).with_columns(
+        pl.Series("probability_alive", alive),
+        pl.Series("expected_purchases", purchases),
+        pl.Series("expected_spend", spend),
+        pl.Series("clv", clv),
+    )
+    return table, fit, spend_fit
+
+
+def holdout_check(fit: FitResult, summary: pl.DataFrame, *, max_bucket: int = 7) -> pl.DataFrame:
+    """Mean predicted vs actual holdout purchases per calibration frequency (last bucket is ≥)."""
+    if "frequency_holdout" not in summary.columns:
+        raise AnalyticsInputError("summary has no holdout period; pass an observation end")
+    stats = compress_summary(summary)
+    duration = float(summary.get_column("duration_holdout")[0])
+    predicted = stats.expand(expected_purchases(fit, duration, stats.x, stats.t_x, stats.T))
+    return (
+        summary.select(
+            pl.col("frequency").clip(upper_bound=max_bucket).alias("frequency_bucket"),
+            pl.col("frequency_holdout").cast(pl.Float64).alias("actual"),
+        )
+        .with_columns(pl.Series("predicted", predicted))
+        .group_by("frequency_bucket")
+        .agg(pl.len().alias("customers"), pl.col("actual").mean(), pl.col("predicted").mean())
+        .sort("frequency_bucket")
+    )
