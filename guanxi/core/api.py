@@ -254,6 +254,18 @@ def audit_list(
     return page_out(paginate(qs, page=params.page, page_size=params.page_size))
 
 
+@router.get("/records/{record_type}/{record_id}/history", response=PageOut[AuditOut])
+def record_history(
+    request: HttpRequest, record_type: str, record_id: int, params: Query[ListParams]
+) -> dict[str, Any]:
+    """The audit trail of one record, for anyone who may see the record."""
+    actor = actor_of(request)
+    model = selectors.recycle_bin_model(record_type)
+    obj = record_get(actor, model, record_id, include_deleted=True)
+    qs = selectors.audit_for_record(actor=actor, obj=obj)
+    return page_out(paginate(qs, page=params.page, page_size=params.page_size))
+
+
 @router.get("/recycle-bin", response=list[RecycledOut])
 def recycle_bin(request: HttpRequest) -> list[dict[str, Any]]:
     return [

@@ -37,14 +37,16 @@ _SECTIONS: dict[str, NavSection] = {}
 
 
 def register_section(key: str, label: str | Promise, icon: str, order: int) -> NavSection:
-    section = _SECTIONS.get(key)
-    if section is None:
-        section = NavSection(key, label, icon, order)
-        _SECTIONS[key] = section
+    """Declare a section; items registered before it (apps load in any order) are kept."""
+    existing = _SECTIONS.get(key)
+    section = NavSection(key, label, icon, order, existing.items if existing else [])
+    _SECTIONS[key] = section
     return section
 
 
 def register_item(section: str, item: NavItem) -> None:
+    if section not in _SECTIONS:
+        _SECTIONS[section] = NavSection(section, section, "circle", 100)
     items = _SECTIONS[section].items
     if all(i.key != item.key for i in items):
         items.append(item)

@@ -10,6 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from guanxi.core.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -27,14 +30,16 @@ EDIT: frozenset[str] = frozenset({"view", "create", "change"})
 @dataclass(frozen=True)
 class Resource:
     key: str
-    label: str
+    label: str | Promise
     defaults: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 _RESOURCES: dict[str, Resource] = {}
 
 
-def register_resource(key: str, *, label: str, defaults: Mapping[str, Iterable[str]]) -> Resource:
+def register_resource(
+    key: str, *, label: str | Promise, defaults: Mapping[str, Iterable[str]]
+) -> Resource:
     """Declare a resource and the actions each role may take on it by default."""
     unknown = {a for grants in defaults.values() for a in grants} - set(ACTIONS)
     if unknown:
@@ -85,9 +90,9 @@ def require_perm(actor: User, key: str, action: str) -> None:
 # The platform's own resources.
 register_resource(
     "core.user",
-    label="Users",
+    label=_("Users"),
     defaults={"manager": READ, "admin": ALL},
 )
-register_resource("core.team", label="Teams", defaults={"manager": READ})
-register_resource("core.role", label="Roles", defaults={})
-register_resource("core.audit", label="Audit log", defaults={"manager": READ})
+register_resource("core.team", label=_("Teams"), defaults={"manager": READ})
+register_resource("core.role", label=_("Roles"), defaults={})
+register_resource("core.audit", label=_("Audit log"), defaults={"manager": READ})

@@ -117,6 +117,7 @@ def recycle_bin(*, actor: User) -> list[OwnedRecord]:
 
 
 def recycle_bin_model(label: str) -> type[OwnedRecord]:
+    """The owned-record model with this label (e.g. "customers.account"), or NotFound."""
     for model in soft_deletable_models():
         if model._meta.label_lower == label:
             return model

@@ -69,7 +69,7 @@ def test_a_disabled_job_is_not_enqueued(db):
     ScheduledJob.objects.create(
         name="core.purge_expired_bookkeeping", next_run_at=now, enabled=False
     )
-    assert scheduler_tick(now) == []
+    assert "core.purge_expired_bookkeeping" not in scheduler_tick(now)
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebConfig(AppConfig):
+    name = "guanxi.web"
+    label = "web"
+    verbose_name = _("Web interface")
+
+    def ready(self) -> None:
+        from guanxi.web import nav  # noqa: F401
