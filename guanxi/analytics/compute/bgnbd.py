@@ -7,13 +7,12 @@ customer drops out with probability p ~ Beta(a, b).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from guanxi.analytics.compute.fitting import Factor, FitResult, as_params, fit_mle, logaddexp
+from guanxi.analytics.compute.fitting import FitResult, PairedRows, as_params, fit_mle
 from guanxi.analytics.compute.summary import SufficientStats
 
 FloatArray = npt.NDArray[np.float64]
@@ -61,68 +60,51 @@ def bgnbd_log_likelihood_rows(
     return ll, grad
 
 
-@dataclass(frozen=True)
-class _Design:
-    """Rows factorised by x, T and t_x: x-only, T-only and t_x-only terms are computed once."""
+def _total(params: FloatArray, rows: PairedRows, grad: bool) -> tuple[float, FloatArray]:
+    """Weighted log-likelihood (and gradient in r, α, a, b) through the distinct pairs.
 
-    x: Factor
-    t: Factor
-    tx: Factor
-    xr: FloatArray
-    weights: FloatArray
-
-    @classmethod
-    def build(cls, stats: SufficientStats) -> _Design:
-        return cls(
-            Factor.of(stats.x), Factor.of(stats.T), Factor.of(stats.t_x), stats.x, stats.weights
-        )
-
-
-def _total(params: FloatArray, d: _Design, with_gradient: bool) -> tuple[float, FloatArray]:
-    """Weighted log-likelihood (and gradient) evaluated through the factorised design."""
+    Per row ll = A1(x) + log(e^A2(x, T) + e^A3(x, t_x)): A2 lives on the distinct (x, T)
+    pairs, A3 on the distinct (x, t_x) pairs and A1 on the distinct x values, so betaln,
+    digamma and the logs run a few thousand times, and ``PairedRows.log_mix`` does the rest
+    with one gather, one add and one log per row (the gradient folds the row weights back
+    onto the pairs with two bincounts).
+    """
     r, alpha, a, b = (float(v) for v in params)
-    ux = d.x.values
-    repeat_u = ux > 0
-    xm1_u = np.where(repeat_u, ux - 1, 0.0)
+    ux = rows.x.values
+    repeat = ux > 0
+    xm1 = np.where(repeat, ux - 1, 0.0)
     base = betaln(a, b)
-    a1_u = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
-    b2_u = betaln(a, b + ux) - base
-    b3_u = np.where(repeat_u, betaln(a + 1, b + xm1_u) - base, -np.inf)
-    log_at_u = np.log(alpha + d.t.values)
-    log_atx_u = np.log(alpha + d.tx.values)
-    ix, it, itx = d.x.index, d.t.index, d.tx.index
-    rx = r + d.xr
-    a2 = b2_u[ix] - rx * log_at_u[it]
-    a3 = b3_u[ix] - rx * log_atx_u[itx]
-    mix = logaddexp(a2, a3)
-    w = d.weights
-    ll = float(w @ (a1_u[ix] + mix))
-    if not with_gradient:
+    a1 = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
+    b2 = betaln(a, b + ux) - base
+    b3 = np.where(repeat, betaln(a + 1, b + xm1) - base, -np.inf)
+    log_at = np.log(alpha + rows.t_y)
+    log_atx = np.log(alpha + rows.tx_y)
+    log_a2 = b2[rows.t_ix] - (r + rows.t_x) * log_at
+    log_a3 = b3[rows.tx_ix] - (r + rows.tx_x) * log_atx
+    ll, per2, per3 = rows.log_mix(log_a2, log_a3, with_shares=grad)
+    wx = rows.weight_x
+    ll += float(wx @ a1)
+    if not grad or not np.isfinite(ll):
         return ll, np.empty(0)
-    w2 = np.exp(a2 - mix)
-    w3 = 1.0 - w2
-    ww2, ww3 = w * w2, w * w3
-    # weights summed per distinct x turn x-only gradient terms into tiny dot products
-    wx = np.bincount(ix, weights=w, minlength=len(ux))
-    w2x = np.bincount(ix, weights=ww2, minlength=len(ux))
-    w3x = np.bincount(ix, weights=ww3, minlength=len(ux))
     dg_abx = digamma(a + b + ux)
-    dg_ab = digamma(a + b)
-    d_r = wx @ (digamma(r + ux) - digamma(r) + np.log(alpha)) - (
-        ww2 @ log_at_u[it] + ww3 @ log_atx_u[itx]
-    )
-    inv_at, inv_atx = 1.0 / (alpha + d.t.values), 1.0 / (alpha + d.tx.values)
-    d_alpha = r / alpha * wx.sum() - (ww2 * rx) @ inv_at[it] - (ww3 * rx) @ inv_atx[itx]
-    d_a = (
-        w2x @ (digamma(a) - dg_abx)
-        + w3x @ np.where(repeat_u, digamma(a + 1) - dg_abx, 0.0)
-        - wx.sum() * (digamma(a) - dg_ab)
-    )
-    d_b = (
-        w2x @ (digamma(b + ux) - dg_abx)
-        + w3x @ np.where(repeat_u, digamma(b + xm1_u) - dg_abx, 0.0)
-        - wx.sum() * (digamma(b) - dg_ab)
-    )
+    d_base_a = digamma(a) - digamma(a + b)
+    d_base_b = digamma(b) - digamma(a + b)
+    # per distinct x: ∂b2/∂(a, b) and ∂b3/∂(a, b)
+    b2_a = digamma(a) - dg_abx - d_base_a
+    b2_b = digamma(b + ux) - dg_abx - d_base_b
+    b3_a = digamma(a + 1) - dg_abx - d_base_a
+    b3_b = digamma(b + xm1) - dg_abx - d_base_b
+    # share-weighted sums per distinct x for the x-only parts
+    s2 = np.bincount(rows.t_ix, weights=per2, minlength=len(ux))
+    s3 = np.bincount(rows.tx_ix, weights=per3, minlength=len(ux))
+    n = wx.sum()
+    d_r = wx @ (digamma(r + ux) - digamma(r)) + n * np.log(alpha)
+    d_r -= per2 @ log_at + per3 @ log_atx
+    d_alpha = n * r / alpha
+    d_alpha -= per2 @ ((r + rows.t_x) / (alpha + rows.t_y))
+    d_alpha -= per3 @ ((r + rows.tx_x) / (alpha + rows.tx_y))
+    d_a = s2 @ b2_a + s3 @ np.where(repeat, b3_a, 0.0)
+    d_b = s2 @ b2_b + s3 @ np.where(repeat, b3_b, 0.0)
     return ll, np.array([d_r, d_alpha, d_a, d_b], dtype=np.float64)
 
 
@@ -130,15 +112,15 @@ def fit_bgnbd(
     stats: SufficientStats, *, initial: Sequence[float] = (1.0, 1.0, 1.0, 1.0)
 ) -> FitResult:
     """Maximum-likelihood BG/NBD parameters r, alpha, a, b from compressed statistics."""
-    design = _Design.build(stats)
+    rows = PairedRows.build(stats.x, stats.t_x, stats.T, stats.weights)
     return fit_mle(
         model="bgnbd",
         names=NAMES,
         initial=initial,
         n_customers=float(stats.weights.sum()),
         n_rows=len(stats.x),
-        total_loglik=lambda p: _total(p, design, False)[0],
-        total_loglik_grad=lambda p: _total(p, design, True),
+        total_loglik=lambda p: _total(p, rows, False)[0],
+        total_loglik_grad=lambda p: _total(p, rows, True),
     )
 
 
@@ -164,13 +146,23 @@ def bgnbd_expected_purchases(
     big_t: npt.ArrayLike,
 ) -> FloatArray:
     """E[X(T, T+t) | x, t_x, T]: expected purchases in the next t units."""
+    return _f(
+        bgnbd_expected_purchases_if_alive(params, t, x, big_t)
+        * bgnbd_probability_alive(params, x, t_x, big_t)
+    )
+
+
+def bgnbd_expected_purchases_if_alive(
+    params: Mapping[str, float], t: float | npt.ArrayLike, x: npt.ArrayLike, big_t: npt.ArrayLike
+) -> FloatArray:
+    """E[X(T, T+t) | alive at T, x, T]: depends on x and T only (not on t_x), so CLV loops
+    can evaluate it once per distinct (x, T) pair and multiply by P(alive) per row."""
     r, alpha, a, b = as_params(params, NAMES)
-    x, t_x, big_t, tt = _f(x), _f(t_x), _f(big_t), _f(t)
+    x, big_t, tt = _f(x), _f(big_t), _f(t)
     z = tt / (alpha + big_t + tt)
     hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
     log_lead = (r + x) * (np.log(alpha + big_t) - np.log(alpha + big_t + tt))
-    numer = (a + b + x - 1) / (a - 1) * (1.0 - np.exp(log_lead) * hyp)
-    return _f(numer * bgnbd_probability_alive(params, x, t_x, big_t))
+    return _f((a + b + x - 1) / (a - 1) * (1.0 - np.exp(log_lead) * hyp))
 
 
 def bgnbd_expected_purchases_new(

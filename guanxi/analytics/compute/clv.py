@@ -9,6 +9,7 @@ by the Gamma-Gamma expected spend and discounted at ``discount_rate`` per month.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -16,15 +17,17 @@ import polars as pl
 
 from guanxi.analytics.compute.bgnbd import (
     bgnbd_expected_purchases,
+    bgnbd_expected_purchases_if_alive,
     bgnbd_probability_alive,
     fit_bgnbd,
 )
 from guanxi.analytics.compute.errors import AnalyticsInputError
-from guanxi.analytics.compute.fitting import FitResult
+from guanxi.analytics.compute.fitting import Factor, FitResult, distinct_pairs
 from guanxi.analytics.compute.gamma_gamma import fit_gamma_gamma, gamma_gamma_expected_spend
 from guanxi.analytics.compute.pareto_nbd import (
     fit_pareto_nbd,
     pareto_nbd_expected_purchases,
+    pareto_nbd_expected_purchases_if_alive,
     pareto_nbd_probability_alive,
 )
 from guanxi.analytics.compute.summary import (
@@ -70,6 +73,57 @@ def probability_alive(
     return pareto_nbd_probability_alive(fit.params, frequency, recency, age)
 
 
+def _if_alive(fit: FitResult, t: float, x: FloatArray, big_t: FloatArray) -> FloatArray:
+    if fit.model == "bgnbd":
+        return bgnbd_expected_purchases_if_alive(fit.params, t, x, big_t)
+    return pareto_nbd_expected_purchases_if_alive(fit.params, t, x, big_t)
+
+
+@dataclass(frozen=True)
+class _Predictor:
+    """Expected purchases factorised as P(alive | x, t_x, T) × E[purchases | alive, x, T].
+
+    The second factor (the hypergeometric term of BG/NBD) only depends on the distinct
+    (x, T) pairs — ~7k at 1M customers against ~249k unique rows — so a 12-month CLV loop
+    evaluates it 13 times on the pairs and P(alive) once per row (was 13× per row).
+    """
+
+    fit: FitResult
+    alive: FloatArray  # per unique row
+    pair_x: FloatArray
+    pair_t: FloatArray
+    pair_index: npt.NDArray[np.int64]  # per unique row
+
+    @classmethod
+    def build(cls, fit: FitResult, stats: SufficientStats) -> _Predictor:
+        _check_model(fit)
+        pair_x, pair_t, _, index = distinct_pairs(Factor.of(stats.x), stats.T)
+        alive = probability_alive(fit, stats.x, stats.t_x, stats.T)
+        return cls(fit, alive, pair_x, pair_t, index)
+
+    def per_pair(self, t: float) -> FloatArray:
+        return _if_alive(self.fit, t, self.pair_x, self.pair_t)
+
+    def rows(self, per_pair: FloatArray) -> FloatArray:
+        return np.asarray(self.alive * per_pair[self.pair_index], dtype=np.float64)
+
+    def discounted(self, horizon_months: int, discount_rate: float, period: Period) -> FloatArray:
+        if horizon_months < 1:
+            raise AnalyticsInputError(f"horizon must be at least one month, got {horizon_months}")
+        if not 0 <= discount_rate < 1:
+            raise AnalyticsInputError(
+                f"monthly discount rate must be in [0, 1), got {discount_rate}"
+            )
+        factor = UNITS_PER_MONTH[period]
+        total = np.zeros(len(self.pair_x))
+        previous = np.zeros(len(self.pair_x))
+        for month in range(1, horizon_months + 1):
+            cumulative = self.per_pair(month * factor)
+            total += (cumulative - previous) / (1.0 + discount_rate) ** month
+            previous = cumulative
+        return self.rows(total)
+
+
 def discounted_purchases(
     fit: FitResult,
     stats: SufficientStats,
@@ -79,18 +133,15 @@ def discounted_purchases(
     period: Period,
 ) -> FloatArray:
     """Per unique row: Σ_months (expected purchases in month i) / (1 + d)^i."""
-    if horizon_months < 1:
-        raise AnalyticsInputError(f"horizon must be at least one month, got {horizon_months}")
-    if not 0 <= discount_rate < 1:
-        raise AnalyticsInputError(f"monthly discount rate must be in [0, 1), got {discount_rate}")
-    factor = UNITS_PER_MONTH[period]
-    total = np.zeros(len(stats.x))
-    previous = np.zeros(len(stats.x))
-    for month in range(1, horizon_months + 1):
-        cumulative = expected_purchases(fit, month * factor, stats.x, stats.t_x, stats.T)
-        total += (cumulative - previous) / (1.0 + discount_rate) ** month
-        previous = cumulative
-    return total
+    return _Predictor.build(fit, stats).discounted(horizon_months, discount_rate, period)
+
+
+def _spend(spend_fit: FitResult, summary: pl.DataFrame) -> FloatArray:
+    return gamma_gamma_expected_spend(
+        spend_fit.params,
+        summary.get_column("frequency").to_numpy(),
+        summary.get_column("monetary_value").to_numpy(),
+    )
 
 
 def customer_lifetime_value(
@@ -110,12 +161,7 @@ def customer_lifetime_value(
             fit, stats, horizon_months=horizon_months, discount_rate=discount_rate, period=period
         )
     )
-    spend = gamma_gamma_expected_spend(
-        spend_fit.params,
-        summary.get_column("frequency").to_numpy(),
-        summary.get_column("monetary_value").to_numpy(),
-    )
-    return purchases * spend
+    return purchases * _spend(spend_fit, summary)
 
 
 def clv_table(
@@ -142,22 +188,13 @@ def clv_table(
             summary.get_column("monetary_value").to_numpy(),
         )
     horizon_units = horizon_months * UNITS_PER_MONTH[period]
-    alive = stats.expand(probability_alive(fit, stats.x, stats.t_x, stats.T))
-    purchases = stats.expand(expected_purchases(fit, horizon_units, stats.x, stats.t_x, stats.T))
-    spend = gamma_gamma_expected_spend(
-        spend_fit.params,
-        summary.get_column("frequency").to_numpy(),
-        summary.get_column("monetary_value").to_numpy(),
-    )
-    clv = customer_lifetime_value(
-        fit,
-        spend_fit,
-        summary,
-        horizon_months=horizon_months,
-        discount_rate=discount_rate,
-        period=period,
-        stats=stats,
-    )
+    # one predictor for all three columns: P(alive) once per unique row, the (x, T) terms
+    # once per pair, spend once per customer (customer_lifetime_value recomputed all three)
+    predictor = _Predictor.build(fit, stats)
+    alive = stats.expand(predictor.alive)
+    purchases = stats.expand(predictor.rows(predictor.per_pair(horizon_units)))
+    spend = _spend(spend_fit, summary)
+    clv = stats.expand(predictor.discounted(horizon_months, discount_rate, period)) * spend
     table = summary.select(
         "customer_id", "frequency", "recency", "T", "monetary_value"
     ).with_columns(
