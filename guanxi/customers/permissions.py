@@ -12,3 +12,16 @@ CUSTOMER_ROLES_DEFAULTS = {
 }
 
 register_resource("customers.account", label="Accounts", defaults=CUSTOMER_ROLES_DEFAULTS)
+register_resource("customers.contact", label="Contacts", defaults=CUSTOMER_ROLES_DEFAULTS)
+register_resource(
+    "customers.activity",
+    label="Activities",
+    defaults={**CUSTOMER_ROLES_DEFAULTS, "service": EDIT | {"delete"}},
+)
+register_resource(
+    "customers.import",
+    label="Customer imports",
+    defaults={"manager": ALL, "sales": EDIT},
+)
+# Custom field definitions: administrators only (admins have every grant implicitly).
+register_resource("customers.customfield", label="Custom fields", defaults={"manager": READ})

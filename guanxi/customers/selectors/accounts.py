@@ -1,0 +1,255 @@
+"""Account reads: lists with filters, search, one account, duplicates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from guanxi.core.errors import Invalid
+from guanxi.core.models import User
+from guanxi.core.permissions import require_perm
+from guanxi.core.records import record_get
+from guanxi.core.visibility import visible
+from guanxi.customers.models import Account
+from guanxi.customers.normalize import (
+    BadValue,
+    name_keys,
+    normalize_email,
+    normalize_phone,
+    reversed_digits,
+)
+from guanxi.customers.selectors.search import search_q
+
+ACCOUNT_SORTS = {
+    "name": "name",
+    "pinyin": "search_pinyin",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "stage": "lifecycle_stage",
+    "clv": "score__clv",
+    "churn_risk": "score__churn_risk",
+}
+
+
+@dataclass
+class AccountFilters:
+    search: str = ""
+    owner_id: int | None = None
+    team_id: int | None = None
+    stage: str = ""
+    tag: str = ""
+    region: str = ""
+    kind: str = ""
+    rfm_segment: str = ""
+    risk_band: str = ""
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    updated_from: dt.date | None = None
+    updated_to: dt.date | None = None
+    custom: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> AccountFilters:
+        """Parse query parameters (a QueryDict or dict); bad values give per-field errors."""
+        errors: dict[str, list[str]] = {}
+        out = cls()
+        for name in ("search", "stage", "tag", "region", "kind", "rfm_segment", "risk_band"):
+            setattr(out, name, str(data.get(name) or "").strip())
+        for name in ("owner_id", "team_id"):
+            raw = data.get(name)
+            if raw not in (None, ""):
+                try:
+                    setattr(out, name, int(raw))
+                except (TypeError, ValueError):
+                    errors[name] = ["Enter a whole number."]
+        for name in ("created_from", "created_to", "updated_from", "updated_to"):
+            raw = data.get(name)
+            if raw not in (None, ""):
+                try:
+                    setattr(out, name, dt.date.fromisoformat(str(raw)))
+                except ValueError:
+                    errors[name] = ["Enter a date as YYYY-MM-DD."]
+        keys = data.keys() if hasattr(data, "keys") else []
+        for key in keys:
+            if str(key).startswith("cf_") and data.get(key) not in (None, ""):
+                out.custom[str(key)[3:]] = str(data.get(key))
+        if errors:
+            raise Invalid(fields=errors)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, value in self.__dict__.items():
+            if name == "custom":
+                out.update({f"cf_{k}": v for k, v in value.items()})
+            elif value not in (None, ""):
+                out[name] = value.isoformat() if isinstance(value, dt.date) else value
+        return out
+
+
+def _day_start(d: dt.date) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(d, dt.time.min))
+
+
+def account_list(
+    *, actor: User, search: str = "", filters: AccountFilters | None = None
+) -> QuerySet[Account]:
+    """Accounts the actor may see, filtered; sort with ACCOUNT_SORTS."""
+    require_perm(actor, Account.resource, "view")
+    f = filters or AccountFilters()
+    search = search or f.search
+    qs = visible(actor, Account.objects.all()).select_related("owner", "team", "score")
+    q = search_q(search)
+    if q is not None:
+        qs = qs.filter(q)
+    if f.owner_id:
+        qs = qs.filter(owner_id=f.owner_id)
+    if f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    if f.stage:
+        qs = qs.filter(lifecycle_stage=f.stage)
+    if f.region:
+        qs = qs.filter(region=f.region)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.tag:
+        qs = qs.filter(tags__name=f.tag)
+    if f.rfm_segment:
+        qs = qs.filter(score__rfm_segment=f.rfm_segment)
+    if f.risk_band:
+        qs = qs.filter(score__risk_band=f.risk_band)
+    if f.created_from:
+        qs = qs.filter(created_at__gte=_day_start(f.created_from))
+    if f.created_to:
+        qs = qs.filter(created_at__lt=_day_start(f.created_to + dt.timedelta(days=1)))
+    if f.updated_from:
+        qs = qs.filter(updated_at__gte=_day_start(f.updated_from))
+    if f.updated_to:
+        qs = qs.filter(updated_at__lt=_day_start(f.updated_to + dt.timedelta(days=1)))
+    for key, value in f.custom.items():
+        if not key.replace("_", "").replace("-", "").isalnum():
+            raise Invalid(fields={f"cf_{key}": ["Unknown custom field."]})
+        qs = qs.filter(**{f"custom__{key}": value})
+    return qs
+
+
+def account_get(*, actor: User, account_id: Any, include_deleted: bool = False) -> Account:
+    """One account the actor may see (404 otherwise, never revealing that it exists)."""
+    require_perm(actor, Account.resource, "view")
+    return record_get(actor, Account, account_id, include_deleted=include_deleted)
+
+
+@dataclass(frozen=True)
+class DuplicateHit:
+    account: Account
+    reason: str
+    score: int
+
+
+def duplicates_for(
+    *,
+    actor: User,
+    name: str = "",
+    email: str = "",
+    mobile: str = "",
+    phone: str = "",
+    company: str = "",
+    exclude_id: int | None = None,
+    limit: int = 5,
+) -> list[DuplicateHit]:
+    """Visible accounts that look like the same customer: same e-mail or phone, or same
+    normalised name (and company, for a consumer)."""
+    require_perm(actor, Account.resource, "view")
+    hits: dict[int, DuplicateHit] = {}
+    qs = visible(actor, Account.objects.all())
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    try:
+        email_n = normalize_email(email)
+    except BadValue:
+        email_n = ""
+    phones: list[str] = []
+    for raw in (mobile, phone):
+        try:
+            value = normalize_phone(raw)
+        except BadValue:
+            value = ""
+        if value:
+            phones.append(value)
+    checks: list[tuple[Q, str, int]] = []
+    if email_n:
+        checks.append((Q(email_key=email_n), "email", 90))
+    if phones:
+        # The reversed-digit columns are indexed (the E.164 columns are not).
+        revs = [reversed_digits(p) for p in phones]
+        checks.append((Q(phone_rev__in=revs) | Q(phone2_rev__in=revs), "phone", 90))
+    key = name_keys(name)[0] if name else ""
+    if key:
+        company_key = name_keys(company)[0] if company else ""
+        checks.append((Q(search_name=key), "name", 70 if not company_key else 60))
+    for q, reason, score in checks:
+        for account in qs.filter(q).order_by("pk")[:limit]:
+            hit = hits.get(account.pk)
+            if hit is None or hit.score < score:
+                hits[account.pk] = DuplicateHit(account, reason, score)
+    return sorted(hits.values(), key=lambda h: (-h.score, h.account.pk))[:limit]
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    a: Account
+    b: Account
+    reason: str
+    score: int
+
+
+def duplicates_scan(*, actor: User, limit: int = 100) -> list[DuplicatePair]:
+    """Pairs of visible accounts sharing an e-mail, a mobile, or a normalised name, with a score."""
+    from django.db.models import Count
+
+    require_perm(actor, Account.resource, "view")
+    base = visible(actor, Account.objects.all())
+    pairs: dict[tuple[int, int], DuplicatePair] = {}
+    for key, reason, score in (
+        ("email_key", "email", 90),
+        ("mobile", "phone", 90),
+        ("search_name", "name", 60),
+    ):
+        values = list(
+            base.exclude(**{key: ""})
+            .values(key)
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .order_by("-n")
+            .values_list(key, flat=True)[:limit]
+        )
+        if not values:
+            continue
+        groups: dict[str, list[Account]] = {}
+        for account in base.filter(**{f"{key}__in": values}).select_related("owner").order_by("pk"):
+            groups.setdefault(getattr(account, key), []).append(account)
+        for members in groups.values():
+            first = members[0]
+            for other in members[1:]:
+                pk = (first.pk, other.pk)
+                if pk not in pairs or pairs[pk].score < score:
+                    pairs[pk] = DuplicatePair(first, other, reason, score)
+        if len(pairs) >= limit:
+            break
+    return sorted(pairs.values(), key=lambda p: (-p.score, p.a.pk, p.b.pk))[:limit]
+
+
+def account_stages(*, ids: Iterable[int]) -> dict[int, str]:
+    """Lifecycle stage per account id, for rule jobs that run without an actor (system reads)."""
+    wanted = sorted(set(ids))
+    stages: dict[int, str] = {}
+    for start in range(0, len(wanted), 900):
+        batch = wanted[start : start + 900]
+        stages.update(Account.objects.filter(pk__in=batch).values_list("pk", "lifecycle_stage"))
+    return stages

@@ -1,0 +1,1 @@
+"""Customer pages: each view parses input, calls one selector or service, renders."""
