@@ -1,0 +1,37 @@
+"""Sales models: leads, pipelines, products, quotes, orders, contracts and targets."""
+
+from guanxi.sales.models.contracts import Contract
+from guanxi.sales.models.leads import Lead, LeadScoreWeights
+from guanxi.sales.models.orders import (
+    Order,
+    OrderLine,
+    OrderReturn,
+    OrderStatusChange,
+    Payment,
+    Quote,
+    QuoteLine,
+)
+from guanxi.sales.models.pipeline import Opportunity, Pipeline, Stage, StageChange
+from guanxi.sales.models.products import PriceList, PriceListItem, Product
+from guanxi.sales.models.targets import SalesTarget
+
+__all__ = [
+    "Contract",
+    "Lead",
+    "LeadScoreWeights",
+    "Opportunity",
+    "Order",
+    "OrderLine",
+    "OrderReturn",
+    "OrderStatusChange",
+    "Payment",
+    "Pipeline",
+    "PriceList",
+    "PriceListItem",
+    "Product",
+    "Quote",
+    "QuoteLine",
+    "SalesTarget",
+    "Stage",
+    "StageChange",
+]

@@ -1,0 +1,126 @@
+"""Pipelines with ordered stages, opportunities (销售机会) and their stage history."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.records import OwnedRecord
+from guanxi.sales.models.fields import currency_field
+
+
+class Pipeline(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
+        ordering = ("-is_default", "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.Model):
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(_("name"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position"))
+    probability = models.PositiveSmallIntegerField(_("probability (%)"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default="open")
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ("pipeline", "position")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["pipeline", "position"], name="stage_position_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(probability__lte=100), name="stage_probability_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Opportunity(OwnedRecord):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    resource: ClassVar[str] = "sales.opportunity"
+
+    name = models.CharField(_("name"), max_length=200)
+    account = models.ForeignKey(
+        "customers.Account", verbose_name=_("account"), on_delete=models.PROTECT, related_name="+"
+    )
+    lead = models.ForeignKey(
+        "sales.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="+")
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
+    amount = models.DecimalField(
+        _("amount"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    currency = currency_field()
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
+    products = models.ManyToManyField("sales.Product", blank=True, related_name="+")
+    # Contact details carried from the lead while the customers app has no contacts.
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_mobile = models.CharField(_("contact mobile"), max_length=32, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["owner", "deleted_at"], name="opp_owner_idx"),
+            models.Index(fields=["team", "deleted_at"], name="opp_team_idx"),
+            models.Index(fields=["status", "expected_close_date"], name="opp_status_close_idx"),
+            models.Index(fields=["status", "closed_at"], name="opp_status_closed_idx"),
+            models.Index(fields=["account"], name="opp_account_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageChange(models.Model):
+    """One move of an opportunity into a stage (the first row is its entry into the pipeline)."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="history")
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("changed_at", "pk")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["to_stage", "opportunity"], name="stagechange_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.from_stage_id} → {self.to_stage_id}"

@@ -1,0 +1,299 @@
+"""Opportunity writes: pipelines and stages, stage moves with history, won and lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.core.audit import audit_log
+from guanxi.core.errors import Conflict, Invalid
+from guanxi.core.events import publish
+from guanxi.core.models import User
+from guanxi.core.permissions import require_perm
+from guanxi.core.records import record_create, record_soft_delete, record_update
+from guanxi.customers.models import Account
+from guanxi.sales.events import OpportunityLost, OpportunityWon
+from guanxi.sales.models import Lead, Opportunity, Pipeline, Product, Stage, StageChange
+from guanxi.sales.services._common import only_fields, require_configure, require_own
+
+OPPORTUNITY_FIELDS = frozenset(
+    {
+        "name",
+        "amount",
+        "currency",
+        "expected_close_date",
+        "contact_name",
+        "contact_email",
+        "contact_mobile",
+        "notes",
+    }
+)
+DEFAULT_STAGES: list[tuple[str, int, str]] = [
+    ("初步接洽", 10, "open"),
+    ("需求确认", 25, "open"),
+    ("方案报价", 50, "open"),
+    ("商务谈判", 75, "open"),
+    ("赢单", 100, "won"),
+    ("输单", 0, "lost"),
+]
+
+
+@transaction.atomic
+def pipeline_create(
+    *,
+    actor: User | None,
+    name: str,
+    stages: list[tuple[str, int, str]] | None = None,
+    is_default: bool = False,
+) -> Pipeline:
+    """A pipeline with ordered stages; exactly one won and one lost stage."""
+    if actor is not None:
+        require_configure(actor)
+    stages = stages or DEFAULT_STAGES
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("This field is required.")]
+    elif Pipeline.objects.filter(name=name).exists():
+        errors["name"] = [_("A pipeline with this name exists.")]
+    kinds = [kind for _n, _p, kind in stages]
+    if kinds.count("won") != 1 or kinds.count("lost") != 1 or "open" not in kinds:
+        errors["stages"] = [_("A pipeline needs open stages, one won and one lost stage.")]
+    for i, (stage_name, probability, kind) in enumerate(stages):
+        if not stage_name.strip():
+            errors[f"stages.{i}.name"] = [_("This field is required.")]
+        if not 0 <= probability <= 100:
+            errors[f"stages.{i}.probability"] = [_("Between 0 and 100.")]
+        if kind not in Stage.Kind.values:
+            errors[f"stages.{i}.kind"] = [_("Unknown stage kind.")]
+    if errors:
+        raise Invalid(fields=errors)
+    if is_default or not Pipeline.objects.exists():
+        Pipeline.objects.update(is_default=False)
+        is_default = True
+    pipeline = Pipeline.objects.create(name=name, is_default=is_default)
+    Stage.objects.bulk_create(
+        Stage(pipeline=pipeline, name=n, position=i, probability=p, kind=k)
+        for i, (n, p, k) in enumerate(stages)
+    )
+    audit_log(actor=actor, action="create", obj=pipeline, changes={"stages": [None, stages]})
+    return pipeline
+
+
+def default_pipeline() -> Pipeline:
+    pipeline = Pipeline.objects.filter(active=True).order_by("-is_default", "pk").first()
+    if pipeline is None:
+        pipeline = pipeline_create(actor=None, name="标准销售流程", is_default=True)
+    return pipeline
+
+
+def _first_open_stage(pipeline: Pipeline) -> Stage:
+    stage = pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("position").first()
+    if stage is None:
+        raise Invalid(fields={"pipeline_id": [_("This pipeline has no open stage.")]})
+    return stage
+
+
+def _check_amount(amount: Decimal | None, field: str = "amount") -> None:
+    if amount is not None and amount < 0:
+        raise Invalid(fields={field: [_("Must not be negative.")]})
+
+
+@transaction.atomic
+def opportunity_create(
+    *,
+    actor: User,
+    account: Account,
+    name: str,
+    pipeline: Pipeline | None = None,
+    stage: Stage | None = None,
+    amount: Decimal | None = None,
+    expected_close_date: dt.date | None = None,
+    products: list[Product] | None = None,
+    lead: Lead | None = None,
+    owner: User | None = None,
+    **extra: Any,
+) -> Opportunity:
+    """Open an opportunity for an account in the first open stage of a pipeline."""
+    require_perm(actor, Opportunity.resource, "create")
+    _check_amount(amount)
+    extra = only_fields(dict(extra), OPPORTUNITY_FIELDS)
+    pipeline = pipeline or (stage.pipeline if stage else default_pipeline())
+    if stage is None:
+        stage = _first_open_stage(pipeline)
+    elif stage.pipeline_id != pipeline.pk or stage.kind != Stage.Kind.OPEN:
+        raise Invalid(fields={"stage_id": [_("Choose an open stage of this pipeline.")]})
+    data: dict[str, Any] = {
+        "account": account,
+        "name": name,
+        "pipeline": pipeline,
+        "stage": stage,
+        "amount": amount,
+        "expected_close_date": expected_close_date,
+        "lead": lead,
+        **extra,
+    }
+    opportunity = record_create(actor=actor, model=Opportunity, data=data, owner=owner)
+    if products:
+        opportunity.products.set(products)
+    StageChange.objects.create(
+        opportunity=opportunity, to_stage=stage, changed_at=timezone.now(), changed_by=actor
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    changes: dict[str, Any],
+    expected_version: int | None,
+    products: list[Product] | None = None,
+) -> Opportunity:
+    """Change an opportunity's details (stage moves go through `opportunity_move`)."""
+    require_perm(actor, Opportunity.resource, "change")
+    require_own(actor, opportunity)
+    changes = only_fields(dict(changes), OPPORTUNITY_FIELDS)
+    _check_amount(changes.get("amount"))
+    won = opportunity.status == Opportunity.Status.WON
+    if won and "amount" in changes and (changes["amount"] is None or changes["amount"] <= 0):
+        raise Invalid(fields={"amount": [_("A won deal needs an amount above zero.")]})
+    opportunity = record_update(
+        actor=actor, obj=opportunity, changes=changes, expected_version=expected_version
+    )
+    if products is not None:
+        opportunity.products.set(products)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_delete(
+    *, actor: User, opportunity: Opportunity, expected_version: int | None
+) -> Opportunity:
+    require_perm(actor, Opportunity.resource, "delete")
+    require_own(actor, opportunity)
+    return record_soft_delete(actor=actor, obj=opportunity, expected_version=expected_version)
+
+
+@transaction.atomic
+def opportunity_move(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    stage: Stage,
+    expected_version: int | None = None,
+    amount: Decimal | None = None,
+    lost_reason: str = "",
+) -> Opportunity:
+    """Move a deal to a stage; a won stage needs an amount, a lost stage a reason.
+
+    Every move is kept (stage history) for conversion rates and velocity; closing publishes
+    OpportunityWon / OpportunityLost after commit.
+    """
+    require_perm(actor, Opportunity.resource, "change")
+    require_own(actor, opportunity)
+    current: Opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if expected_version is not None and expected_version != current.version:
+        from guanxi.core.errors import PreconditionFailed
+
+        raise PreconditionFailed()
+    if stage.pipeline_id != current.pipeline_id:
+        raise Invalid(fields={"stage_id": [_("This stage belongs to another pipeline.")]})
+    if current.status != Opportunity.Status.OPEN:
+        raise Conflict(_("This deal is closed; reopen it by moving it to an open stage first."))
+    if stage.pk == current.stage_id:
+        return current
+    _check_amount(amount)
+    final_amount = amount if amount is not None else current.amount
+    if stage.kind == Stage.Kind.WON and (final_amount is None or final_amount <= 0):
+        raise Invalid(fields={"amount": [_("A won deal needs an amount above zero.")]})
+    lost_reason = (lost_reason or "").strip()
+    if stage.kind == Stage.Kind.LOST and not lost_reason:
+        raise Invalid(fields={"lost_reason": [_("Say why the deal was lost.")]})
+    now = timezone.now()
+    changes: dict[str, Any] = {"stage": stage}
+    if stage.kind == Stage.Kind.WON:
+        changes.update(status=Opportunity.Status.WON, closed_at=now, amount=final_amount)
+    elif stage.kind == Stage.Kind.LOST:
+        changes.update(status=Opportunity.Status.LOST, closed_at=now, lost_reason=lost_reason)
+    elif amount is not None:
+        changes["amount"] = amount
+    from_stage_id = current.stage_id
+    updated: Opportunity = record_update(
+        actor=actor, obj=current, changes=changes, expected_version=current.version
+    )
+    StageChange.objects.create(
+        opportunity=updated,
+        from_stage_id=from_stage_id,
+        to_stage=stage,
+        changed_at=now,
+        changed_by=actor,
+    )
+    if stage.kind == Stage.Kind.WON:
+        publish(
+            OpportunityWon(
+                opportunity_id=updated.pk,
+                account_id=updated.account_id,
+                owner_id=updated.owner_id,
+                amount=Decimal(updated.amount or 0),
+                currency=updated.currency,
+                at=now,
+            )
+        )
+    elif stage.kind == Stage.Kind.LOST:
+        publish(
+            OpportunityLost(
+                opportunity_id=updated.pk,
+                account_id=updated.account_id,
+                owner_id=updated.owner_id,
+                lost_reason=lost_reason,
+                at=now,
+            )
+        )
+    return updated
+
+
+def _closing_stage(opportunity: Opportunity, kind: str) -> Stage:
+    stage = Stage.objects.filter(pipeline_id=opportunity.pipeline_id, kind=kind).first()
+    if stage is None:
+        raise Invalid(fields={"stage_id": [_("This pipeline has no closing stage.")]})
+    return stage
+
+
+def opportunity_win(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    amount: Decimal | None = None,
+    expected_version: int | None = None,
+) -> Opportunity:
+    """Close a deal as won (needs an amount)."""
+    return opportunity_move(
+        actor=actor,
+        opportunity=opportunity,
+        stage=_closing_stage(opportunity, Stage.Kind.WON),
+        amount=amount,
+        expected_version=expected_version,
+    )
+
+
+def opportunity_lose(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    lost_reason: str,
+    expected_version: int | None = None,
+) -> Opportunity:
+    """Close a deal as lost (needs a reason)."""
+    return opportunity_move(
+        actor=actor,
+        opportunity=opportunity,
+        stage=_closing_stage(opportunity, Stage.Kind.LOST),
+        lost_reason=lost_reason,
+        expected_version=expected_version,
+    )
