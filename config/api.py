@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from guanxi.analytics.api import router as analytics_router
 from guanxi.core.api import router as core_router
 from guanxi.core.apiauth import api_auth
 from guanxi.core.errors import (
@@ -23,6 +24,7 @@ from guanxi.core.errors import (
 )
 from guanxi.core.middleware import error_response
 from guanxi.customers.api import router as customers_router
+from guanxi.sales.api import router as sales_router
 
 logger = logging.getLogger("guanxi.api")
 
@@ -94,3 +96,5 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpRespons
 
 api.add_router("/", core_router)
 api.add_router("/customers", customers_router)
+api.add_router("/sales", sales_router)
+api.add_router("/analytics", analytics_router)

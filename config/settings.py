@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "guanxi.core",
     "guanxi.customers",
+    "guanxi.sales",
+    "guanxi.analytics",
     "guanxi.web",
 ]
 

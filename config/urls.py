@@ -5,6 +5,9 @@ from config.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sales/", include("guanxi.sales.urls")),
+    path("customers/", include("guanxi.customers.urls")),
+    path("analytics/", include("guanxi.analytics.urls")),
     path("", include("guanxi.web.urls")),
 ]
 

@@ -17,7 +17,9 @@ commands:
   createadmin  create an administrator account
   worker       run background tasks and scheduled jobs
   demo         load realistic demo data (--customers N)
-  analytics    analytics on any transaction file (fit, rfm, clv, churn, clusters, ...)
+  import       import accounts or contacts from CSV/XLSX (FILE --entity --policy --key)
+  analytics    analytics on any transaction file (fit, rfm, clv, churn, clusters, ...);
+               `guanxi analytics refresh` rescores every customer from Guanxi's orders
   manage       any Django management command
 """
 
@@ -83,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command, rest = args[0], args[1:]
     if command == "serve":
         return _serve(rest)
+    if command == "analytics" and rest[:1] == ["refresh"]:
+        # Scores from Guanxi's own orders need the database; the rest works on any file.
+        return _django(["guanxi_analytics_refresh", *rest[1:]])
     if command == "analytics":
         from guanxi.analytics.cli import main as analytics_main
 
@@ -95,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _django(["guanxi_worker", *rest])
     if command == "demo":
         return _django(["guanxi_demo", *rest])
+    if command == "import":
+        return _django(["guanxi_import", *rest])
     if command == "manage":
         return _django(rest)
     print(f"unknown command: {command}\n\n{USAGE}", file=sys.stderr)

@@ -172,7 +172,9 @@ def test_audit_log_is_admin_visible_and_never_editable(admin, make_user, api_as)
     assert log["items"][0]["object_id"] == str(account.pk)
     assert log["items"][0]["changes"]["name"] == [None, "审计客户"]
     assert api_as(rep).get("/audit").status_code == 403
-    entry = AuditEntry.objects.filter(object_type="customers.account", object_id=str(account.pk)).get()
+    entry = AuditEntry.objects.filter(
+        object_type="customers.account", object_id=str(account.pk)
+    ).get()
     entry.object_repr = "tampered"
     with pytest.raises(PermissionError):
         entry.save()
@@ -195,3 +197,39 @@ def test_every_service_write_writes_an_audit_row_in_the_same_transaction(make_us
         account_create(actor=rep, name="回滚")
         raise RuntimeError("boom")
     assert AuditEntry.objects.count() == before  # rolled back together with the record
+
+
+def test_each_record_shows_its_own_history_to_those_who_may_see_it(make_user, api_as):
+    from guanxi.customers.services import account_create, account_update
+
+    rep = make_user("sales")
+    account = account_create(actor=rep, name="历史客户")
+    account_update(actor=rep, account=account, changes={"notes": "回访"}, expected_version=1)
+    history = api_as(rep).get(f"/records/customers.account/{account.pk}/history").json()
+    assert [e["action"] for e in history["items"]] == ["update", "create"]
+    assert history["items"][0]["changes"]["notes"] == ["", "回访"]
+    assert api_as(rep).get(f"/records/no.such/{account.pk}/history").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/users", "/teams", "/audit", "/tokens", "/recycle-bin", "/roles"]
+)
+def test_platform_list_endpoints_have_a_bounded_query_count(
+    admin, make_user, api_as, django_assert_max_num_queries, path
+):
+    from guanxi.customers.services import account_create, account_delete
+
+    api = api_as(admin)
+    for _ in range(15):
+        user = make_user("sales")
+        account = account_create(actor=user, name="批量")
+        account_delete(actor=user, account=account, expected_version=1)
+    from guanxi.core.records import soft_deletable_models
+
+    # The recycle bin reads each soft-deletable model once; nothing grows with the rows.
+    bound = 8 if path != "/recycle-bin" else 4 + len(soft_deletable_models())
+    with django_assert_max_num_queries(bound):
+        response = api.get(
+            path + ("?page_size=100" if path in {"/users", "/teams", "/audit"} else "")
+        )
+    assert response.status_code == 200

@@ -127,6 +127,11 @@ def _deleted_account(org: dict[str, Any]) -> dict[str, Any]:
     return {"record_type": "customers.account", "record_id": account.pk}
 
 
+def _account_record(org: dict[str, Any]) -> dict[str, Any]:
+    account = account_create(actor=org["rep_east"], name="东区客户")
+    return {"record_type": "customers.account", "record_id": account.pk}
+
+
 def _token(org: dict[str, Any]) -> dict[str, Any]:
     from guanxi.core.services import token_create
 
@@ -141,18 +146,233 @@ def _user(org: dict[str, Any]) -> dict[str, Any]:
     return {"user_id": org["rep_east"].pk}
 
 
+def _score_run(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.analytics.services import analytics_refresh
+
+    return {"run_id": analytics_refresh(actor=None).pk}
+
+
 def _role(org: dict[str, Any]) -> dict[str, Any]:
     return {"role_id": org["rep_east"].role_id}
 
 
+def _sales_lead(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.sales.services import lead_create
+
+    return {"lead_id": lead_create(actor=org["rep_east"], name="东区线索", company="东区").pk}
+
+
+def _sales_account_and_product(org: dict[str, Any]) -> tuple[Any, Any]:
+    from decimal import Decimal
+
+    from guanxi.sales.services import product_create
+
+    account = account_create(actor=org["rep_east"], name="东区销售客户")
+    product = product_create(
+        actor=None, sku=f"VIS-{account.pk}", name_zh="测试产品", list_price=Decimal("10")
+    )
+    return account, product
+
+
+def _sales_opportunity(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.sales.services import opportunity_create
+
+    account = account_create(actor=org["rep_east"], name="东区商机客户")
+    opp = opportunity_create(actor=org["rep_east"], account=account, name="东区商机")
+    return {"opportunity_id": opp.pk}
+
+
+def _sales_product(org: dict[str, Any]) -> dict[str, Any]:
+    return {"product_id": _sales_account_and_product(org)[1].pk}
+
+
+def _sales_price_list(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.sales.services import price_list_create
+
+    return {"price_list_id": price_list_create(actor=None, code="vip-vis", name="VIP").pk}
+
+
+def _sales_quote(org: dict[str, Any]) -> dict[str, Any]:
+    from decimal import Decimal
+
+    from guanxi.sales.services import LineInput, quote_create
+
+    account, product = _sales_account_and_product(org)
+    quote = quote_create(
+        actor=org["rep_east"], account=account, lines=[LineInput(product.pk, Decimal("1"))]
+    )
+    return {"quote_id": quote.pk}
+
+
+def _sales_order(org: dict[str, Any]) -> dict[str, Any]:
+    from decimal import Decimal
+
+    from guanxi.sales.services import LineInput, order_create
+
+    account, product = _sales_account_and_product(org)
+    order = order_create(
+        actor=org["rep_east"], account=account, lines=[LineInput(product.pk, Decimal("1"))]
+    )
+    return {"order_id": order.pk}
+
+
+def _sales_contract(org: dict[str, Any]) -> dict[str, Any]:
+    import datetime as dt
+    from decimal import Decimal
+
+    from guanxi.sales.services import contract_create
+
+    account = account_create(actor=org["rep_east"], name="东区合同客户")
+    contract = contract_create(
+        actor=org["rep_east"],
+        account=account,
+        title="年度框架合同",
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        value=Decimal("100000"),
+    )
+    return {"contract_id": contract.pk}
+
+
+def _sales_target(org: dict[str, Any]) -> dict[str, Any]:
+    import datetime as dt
+    from decimal import Decimal
+
+    from guanxi.sales.services import target_set
+
+    target = target_set(
+        actor=org["lead"],
+        period_kind="month",
+        period_start_on=dt.date(2026, 11, 1),
+        amount=Decimal("50000"),
+        rep=org["rep_east"],
+    )
+    return {"target_id": target.pk}
+
+
 ID_ENDPOINTS: dict[str, tuple[Maker, int]] = {
+    "/api/v1/sales/leads/{lead_id}": (_sales_lead, 404),
+    "/api/v1/sales/leads/{lead_id}/claim": (_sales_lead, 404),
+    "/api/v1/sales/leads/{lead_id}/release": (_sales_lead, 404),
+    "/api/v1/sales/leads/{lead_id}/interactions": (_sales_lead, 404),
+    "/api/v1/sales/leads/{lead_id}/convert": (_sales_lead, 404),
+    "/api/v1/sales/opportunities/{opportunity_id}": (_sales_opportunity, 404),
+    "/api/v1/sales/opportunities/{opportunity_id}/move": (_sales_opportunity, 404),
+    "/api/v1/sales/opportunities/{opportunity_id}/win": (_sales_opportunity, 404),
+    "/api/v1/sales/opportunities/{opportunity_id}/lose": (_sales_opportunity, 404),
+    "/api/v1/sales/opportunities/{opportunity_id}/history": (_sales_opportunity, 404),
+    "/api/v1/sales/products/{product_id}": (_sales_product, 403),
+    "/api/v1/sales/price-lists/{price_list_id}/prices": (_sales_price_list, 403),
+    "/api/v1/sales/quotes/{quote_id}": (_sales_quote, 404),
+    "/api/v1/sales/quotes/{quote_id}/status": (_sales_quote, 404),
+    "/api/v1/sales/quotes/{quote_id}/convert": (_sales_quote, 404),
+    "/api/v1/sales/orders/{order_id}": (_sales_order, 404),
+    "/api/v1/sales/orders/{order_id}/payments": (_sales_order, 404),
+    "/api/v1/sales/orders/{order_id}/status": (_sales_order, 404),
+    "/api/v1/sales/orders/{order_id}/cancel": (_sales_order, 404),
+    "/api/v1/sales/orders/{order_id}/returns": (_sales_order, 404),
+    "/api/v1/sales/contracts/{contract_id}": (_sales_contract, 404),
+    "/api/v1/sales/targets/{target_id}": (_sales_target, 404),
     "/api/v1/customers/accounts/{account_id}": (_account, 404),
     "/api/v1/recycle-bin/{record_type}/{record_id}/restore": (_deleted_account, 404),
     "/api/v1/tokens/{token_id}": (_token, 404),
+    "/api/v1/records/{record_type}/{record_id}/history": (_account_record, 404),
     "/api/v1/teams/{team_id}": (_team, 403),
     "/api/v1/users/{user_id}": (_user, 403),
     "/api/v1/roles/{role_id}": (_role, 403),
+    "/api/v1/analytics/runs/{run_id}": (_score_run, 403),
 }
+
+
+# --- customers (issue 3) ---
+def _east_account(org: dict[str, Any]) -> Account:
+    return account_create(actor=org["rep_east"], name="东区客户", email="east@example.cn")
+
+
+def _customer_deleted(org: dict[str, Any]) -> dict[str, Any]:
+    return _deleted_account(org) | {"account_id": _deleted_account(org)["record_id"]}
+
+
+def _customer_contact(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.customers.services import contact_create
+
+    contact = contact_create(actor=org["rep_east"], account=_east_account(org), name="联系人")
+    return {"contact_id": contact.pk, "account_id": contact.account_id}
+
+
+def _customer_deleted_contact(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.customers.models import Contact
+    from guanxi.customers.services import contact_delete
+
+    made = _customer_contact(org)
+    contact = Contact.objects.get(pk=made["contact_id"])
+    contact_delete(actor=org["rep_east"], contact=contact, expected_version=None)
+    return made
+
+
+def _customer_task(org: dict[str, Any]) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanxi.customers.services import activity_create
+
+    task = activity_create(
+        actor=org["rep_east"],
+        account=_east_account(org),
+        kind="task",
+        subject="回访",
+        due_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return {"activity_id": task.pk}
+
+
+def _customer_import(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.customers.services.imports import import_create
+
+    job = import_create(
+        actor=org["rep_east"], entity="account", filename="a.csv", content="name\n甲\n".encode()
+    )
+    return {"import_id": job.pk}
+
+
+def _customer_saved_view(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.customers.services.lists import saved_view_create
+
+    view = saved_view_create(actor=org["rep_east"], entity="account", name="东区", filters={})
+    return {"view_id": view.pk}
+
+
+def _customer_pair(org: dict[str, Any]) -> dict[str, Any]:
+    return {"account_id": _east_account(org).pk}
+
+
+ID_ENDPOINTS.update(
+    {
+        "/api/v1/customers/accounts/{account_id}/restore": (_customer_deleted, 404),
+        "/api/v1/customers/{account_id}/360": (_account, 404),
+        "/api/v1/customers/accounts/{account_id}/timeline": (_account, 404),
+        "/api/v1/customers/accounts/{account_id}/stage": (_account, 404),
+        "/api/v1/customers/accounts/{account_id}/stage-history": (_account, 404),
+        "/api/v1/customers/accounts/{account_id}/duplicates": (_account, 404),
+        "/api/v1/customers/accounts/{account_id}/merge-preview": (_customer_pair, 404),
+        "/api/v1/customers/accounts/{account_id}/merge": (_customer_pair, 404),
+        "/api/v1/customers/accounts/{account_id}/contacts": (_account, 404),
+        "/api/v1/customers/accounts/{account_id}/activities": (_account, 404),
+        "/api/v1/customers/contacts/{contact_id}": (_customer_contact, 404),
+        "/api/v1/customers/contacts/{contact_id}/restore": (_customer_deleted_contact, 404),
+        "/api/v1/customers/contacts/{contact_id}/vcard": (_customer_contact, 404),
+        "/api/v1/customers/activities/{activity_id}": (_customer_task, 404),
+        "/api/v1/customers/activities/{activity_id}/complete": (_customer_task, 404),
+        "/api/v1/customers/saved-views/{view_id}": (_customer_saved_view, 404),
+        "/api/v1/customers/imports/{import_id}": (_customer_import, 404),
+        "/api/v1/customers/imports/{import_id}/mapping": (_customer_import, 404),
+        "/api/v1/customers/imports/{import_id}/preview": (_customer_import, 404),
+        "/api/v1/customers/imports/{import_id}/start": (_customer_import, 404),
+        "/api/v1/customers/imports/{import_id}/errors.csv": (_customer_import, 404),
+    }
+)
+# --- end customers ---
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -195,3 +415,47 @@ def test_a_stranger_gets_404_or_403_and_the_record_is_unchanged(org, api_as, pat
     )
     assert response.status_code == expected, (path, method, response.content)
     assert _snapshot() == before
+
+
+# Personal credentials are the user's own, not company records: a read-only user may keep
+# API tokens to read through scripts.
+READ_ONLY_MAY = {("/api/v1/tokens", "post"), ("/api/v1/tokens/{token_id}", "delete")}
+
+
+def _unsafe_operations() -> list[tuple[str, str]]:
+    schema = ninja_api.get_openapi_schema()
+    return sorted(
+        (path, method)
+        for path, methods in schema["paths"].items()
+        for method in methods
+        if method in {"post", "patch", "put", "delete"} and (path, method) not in READ_ONLY_MAY
+    )
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        m._meta.label: m._base_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"core", "customers", "sales", "analytics"}
+        and m._meta.label not in {"core.IdempotencyRecord", "core.ApiToken", "core.LoginAttempt"}
+    }
+
+
+@pytest.mark.parametrize(("path", "method"), _unsafe_operations())
+def test_a_read_only_user_cannot_write_through_any_endpoint(org, api_as, path, method):
+    """The reader sits in the record owner's team, so records are visible but not writable."""
+    url = path.removeprefix("/api/v1")
+    if "{" in path:
+        maker, _expected = ID_ENDPOINTS[path]
+        for name, value in maker(org).items():
+            url = url.replace("{" + name + "}", str(value))
+    reader = api_as(org["reader"])
+    before = _row_counts()
+    call = getattr(reader, method)
+    response = (
+        call(url, {}, **{"If-Match": "*"}) if method != "delete" else call(url, **{"If-Match": "*"})
+    )
+    assert response.status_code in {403, 404, 422}, (path, method, response.content)
+    assert _row_counts() == before
