@@ -233,3 +233,19 @@ def test_platform_list_endpoints_have_a_bounded_query_count(
             path + ("?page_size=100" if path in {"/users", "/teams", "/audit"} else "")
         )
     assert response.status_code == 200
+
+
+def test_the_customer_page_shows_the_records_own_audit_history(make_user):
+    from django.test import Client
+
+    from guanxi.customers.services import account_create, account_update
+
+    rep = make_user("sales")
+    account = account_create(actor=rep, name="页面历史客户")
+    account_update(actor=rep, account=account, changes={"notes": "已回访"}, expected_version=1)
+    client = Client()
+    client.force_login(rep)
+    page = client.get(f"/customers/{account.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    history = page.split('data-testid="record-history"')[1].split("</ul>")[0]
+    assert rep.username in history
+    assert "notes" in history

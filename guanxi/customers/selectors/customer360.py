@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from guanxi.core.models import User
+from guanxi.core.selectors import audit_for_record
 from guanxi.customers.models import LifecycleChange
 from guanxi.customers.selectors.accounts import account_get
 from guanxi.customers.selectors.contacts import contacts_of
@@ -28,4 +29,5 @@ def customer_360(
         "timeline": entries,
         "next_before": entries[-1].at if len(entries) >= limit else None,
         "figures": figures_for(actor=actor, account=account),
+        "history": list(audit_for_record(actor=actor, obj=account)[:15]),
     }
