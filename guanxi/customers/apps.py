@@ -52,5 +52,13 @@ class CustomersConfig(AppConfig):
                 icon="upload",
                 resource="customers.import",
             ),
+            NavItem(
+                "customers-customfields",
+                _("Custom fields"),
+                "customers:customfield-list",
+                icon="ui-checks",
+                resource="customers.customfield",
+                admin_only=True,
+            ),
         ):
             register_item("customers", item)

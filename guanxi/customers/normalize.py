@@ -92,3 +92,66 @@ def display_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
+# Common company-form suffixes, longest first, on the lower-cased alphanumeric name key.
+_COMPANY_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "集团",
+    "公司",
+    "coltd",
+    "ltd",
+    "limited",
+    "co",
+    "inc",
+    "corp",
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def company_core(name: str) -> tuple[str, str]:
+    """(name key, pinyin) of an organisation name with company-form suffixes stripped:
+    北京华信科技有限公司 → ('北京华信科技', 'beijinghuaxinkeji')."""
+    key = name_keys(name)[0]
+    changed = True
+    while changed and key:
+        changed = False
+        for suffix in _COMPANY_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)]
+                changed = True
+                break
+    return key, name_keys(key)[1] if key else ""
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion or substitution."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
+
+
+def similar_person_names(a: str, b: str) -> bool:
+    """Two person names that probably mean the same person: same pinyin, one edit apart,
+    or one containing the other (王小明 / 王晓明, 张伟 / 张伟明)."""
+    ka, pa, _ia = name_keys(a)
+    kb, pb, _ib = name_keys(b)
+    if not ka or not kb:
+        return False
+    if pa == pb:
+        return True
+    if min(len(ka), len(kb)) >= 2 and (ka in kb or kb in ka):
+        return True
+    return min(len(ka), len(kb)) >= 3 and ka[0] == kb[0] and within_one_edit(ka, kb)

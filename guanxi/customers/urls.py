@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers.views import accounts, activities, imports, merge
+from guanxi.customers.views import accounts, activities, customfields, imports, merge
 
 app_name = "customers"
 
@@ -9,6 +9,14 @@ urlpatterns = [
     path("export/", accounts.account_export, name="account-export"),
     path("new/", accounts.account_create, name="account-create"),
     path("views/", accounts.saved_view_create, name="saved-view-create"),
+    path("custom-fields/", customfields.custom_field_list, name="customfield-list"),
+    path("custom-fields/new/", customfields.custom_field_create, name="customfield-create"),
+    path("custom-fields/<int:field_id>/", customfields.custom_field_edit, name="customfield-edit"),
+    path(
+        "custom-fields/<int:field_id>/delete/",
+        customfields.custom_field_delete,
+        name="customfield-delete",
+    ),
     path("views/<int:view_id>/delete/", accounts.saved_view_delete, name="saved-view-delete"),
     path("<int:account_id>/", accounts.account_detail, name="account-detail"),
     path("<int:account_id>/edit/", accounts.account_edit, name="account-edit"),

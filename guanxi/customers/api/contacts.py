@@ -13,7 +13,13 @@ from guanxi.core.schemas import ListParams
 from guanxi.customers import selectors
 from guanxi.customers.api.common import capped_out, file_response
 from guanxi.customers.models import Contact
-from guanxi.customers.schemas import ContactIn, ContactOut, ContactPageOut, ContactPatch
+from guanxi.customers.schemas import (
+    ContactIn,
+    ContactOut,
+    ContactPageOut,
+    ContactPatch,
+    DuplicatePairOut,
+)
 from guanxi.customers.selectors.contacts import CONTACT_SORTS
 from guanxi.customers.selectors.search import paginate_capped
 from guanxi.customers.services import contacts as contact_services
@@ -42,6 +48,28 @@ def contact_export(request: HttpRequest, format: str = "csv", search: str = "") 
         body = exports.contacts_vcard(actor=actor, contacts=qs[:100000].iterator(chunk_size=2000))
         return file_response(body, "text/vcard; charset=utf-8", "contacts.vcf")
     return file_response(*exports.contacts_export(actor=actor, qs=qs, fmt=format))
+
+
+@router.get(
+    "/contacts/duplicates",
+    response=list[DuplicatePairOut],
+    summary="Scan for contacts with a similar name at the same account",
+)
+def contact_duplicate_scan(request: HttpRequest, limit: int = 100) -> Any:
+    pairs = selectors.contact_duplicates_scan(
+        actor=actor_of(request), limit=min(max(limit, 1), 500)
+    )
+    return [
+        {
+            "a_id": p.a.pk,
+            "a_name": p.a.name,
+            "b_id": p.b.pk,
+            "b_name": p.b.name,
+            "reason": p.reason,
+            "score": p.score,
+        }
+        for p in pairs
+    ]
 
 
 @router.get("/accounts/{account_id}/contacts", response=list[ContactOut])

@@ -5,6 +5,8 @@ from guanxi.customers.selectors.accounts import (
     account_get,
     account_list,
     account_stages,
+    contact_duplicates_for,
+    contact_duplicates_scan,
     duplicates_for,
     duplicates_scan,
 )
@@ -18,6 +20,8 @@ __all__ = [
     "account_stages",
     "activity_get",
     "activity_list",
+    "contact_duplicates_for",
+    "contact_duplicates_scan",
     "contact_get",
     "contact_list",
     "duplicates_for",

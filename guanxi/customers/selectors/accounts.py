@@ -14,13 +14,15 @@ from guanxi.core.models import User
 from guanxi.core.permissions import require_perm
 from guanxi.core.records import record_get
 from guanxi.core.visibility import visible
-from guanxi.customers.models import Account
+from guanxi.customers.models import Account, Contact
 from guanxi.customers.normalize import (
     BadValue,
+    company_core,
     name_keys,
     normalize_email,
     normalize_phone,
     reversed_digits,
+    similar_person_names,
 )
 from guanxi.customers.selectors.search import search_q
 
@@ -145,6 +147,26 @@ def account_get(*, actor: User, account_id: Any, include_deleted: bool = False) 
     return record_get(actor, Account, account_id, include_deleted=include_deleted)
 
 
+# Fuzzy matches score below every exact match (e-mail/phone 90, name 60-70).
+SIMILAR_ACCOUNT_SCORE = 50
+SIMILAR_CONTACT_SCORE = 70
+# Caps that keep the fuzzy checks bounded on big tables.
+SIMILAR_CANDIDATES = 50
+SCAN_MAX_ROWS = 50000
+SCAN_MAX_BLOCK = 50
+
+
+def _similar_account_q(name: str) -> tuple[Q | None, str, str]:
+    """An indexed prefix query for accounts whose stripped name may equal this one's."""
+    core, core_pinyin = company_core(name)
+    if len(core) < 2:
+        return None, "", ""
+    q = Q(search_name__startswith=core)
+    if len(core_pinyin) >= 4:
+        q |= Q(search_pinyin__startswith=core_pinyin)
+    return q, core, core_pinyin
+
+
 @dataclass(frozen=True)
 class DuplicateHit:
     account: Account
@@ -198,6 +220,20 @@ def duplicates_for(
             hit = hits.get(account.pk)
             if hit is None or hit.score < score:
                 hits[account.pk] = DuplicateHit(account, reason, score)
+    similar_q, core, core_pinyin = _similar_account_q(name) if name else (None, "", "")
+    if similar_q is not None:
+        # Similar name: the same name once company suffixes (有限公司, Co., Ltd. ...) are
+        # stripped, or the same pinyin; prefix-indexed candidates, compared here, capped.
+        found = 0
+        for account in qs.filter(similar_q).order_by("pk")[:SIMILAR_CANDIDATES]:
+            if account.pk in hits:
+                continue
+            other_core, other_pinyin = company_core(account.name)
+            if other_core == core or (core_pinyin and other_pinyin == core_pinyin):
+                hits[account.pk] = DuplicateHit(account, "similar_name", SIMILAR_ACCOUNT_SCORE)
+                found += 1
+                if found >= limit:
+                    break
     return sorted(hits.values(), key=lambda h: (-h.score, h.account.pk))[:limit]
 
 
@@ -242,7 +278,120 @@ def duplicates_scan(*, actor: User, limit: int = 100) -> list[DuplicatePair]:
                     pairs[pk] = DuplicatePair(first, other, reason, score)
         if len(pairs) >= limit:
             break
+    if len(pairs) < limit:
+        _scan_similar_accounts(base, pairs, limit)
     return sorted(pairs.values(), key=lambda p: (-p.score, p.a.pk, p.b.pk))[:limit]
+
+
+def _scan_similar_accounts(
+    base: QuerySet[Account], pairs: dict[tuple[int, int], DuplicatePair], limit: int
+) -> None:
+    """Add pairs whose names are equal once company suffixes are stripped (or sound the same).
+
+    One pass over the (capped) name keys, blocked on the stripped name and on its pinyin:
+    linear in the rows, never a comparison of every pair."""
+    blocks: dict[tuple[str, str], list[int]] = {}
+    rows = base.exclude(search_name="").order_by("pk").values_list("pk", "name")
+    for pk, name in rows[:SCAN_MAX_ROWS].iterator(chunk_size=2000):
+        core, core_pinyin = company_core(name)
+        if len(core) < 2:
+            continue
+        for block_key in {("n", core), ("p", core_pinyin)}:
+            if block_key[1]:
+                members = blocks.setdefault(block_key, [])
+                if len(members) < SCAN_MAX_BLOCK:
+                    members.append(pk)
+    wanted: dict[tuple[int, int], None] = {}
+    for members in blocks.values():
+        for other in members[1:]:
+            key = (members[0], other)
+            if key not in pairs and key not in wanted:
+                wanted[key] = None
+                if len(pairs) + len(wanted) >= limit:
+                    break
+        if len(pairs) + len(wanted) >= limit:
+            break
+    if not wanted:
+        return
+    ids = {pk for key in wanted for pk in key}
+    by_pk = base.filter(pk__in=ids).select_related("owner").in_bulk()
+    for a_pk, b_pk in wanted:
+        if a_pk in by_pk and b_pk in by_pk:
+            pairs[(a_pk, b_pk)] = DuplicatePair(
+                by_pk[a_pk], by_pk[b_pk], "similar_name", SIMILAR_ACCOUNT_SCORE
+            )
+
+
+@dataclass(frozen=True)
+class ContactDuplicatePair:
+    a: Contact
+    b: Contact
+    reason: str
+    score: int
+
+
+def _contact_scope(actor: User) -> QuerySet[Contact]:
+    require_perm(actor, Contact.resource, "view")
+    return visible(actor, Contact.objects.filter(account__deleted_at__isnull=True))
+
+
+def contact_duplicates_for(
+    *,
+    actor: User,
+    account_id: int,
+    name: str,
+    exclude_id: int | None = None,
+    limit: int = 5,
+) -> list[Contact]:
+    """Visible contacts of the same account (company) with a similar name (same pinyin,
+    one character apart, or one name containing the other). One bounded query."""
+    if not name_keys(name)[0]:
+        return []
+    qs = _contact_scope(actor).filter(account_id=account_id)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    out: list[Contact] = []
+    for contact in qs.order_by("pk")[:SCAN_MAX_BLOCK]:
+        if similar_person_names(name, contact.name):
+            out.append(contact)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def contact_duplicates_scan(*, actor: User, limit: int = 100) -> list[ContactDuplicatePair]:
+    """Pairs of visible contacts at the same account with similar names, with a score.
+
+    Blocked on the account: names are compared only within one account (capped per account),
+    over a capped number of rows; two queries whatever the table size."""
+    base = _contact_scope(actor)
+    by_account: dict[int, list[tuple[int, str]]] = {}
+    rows = base.order_by("account_id", "pk").values_list("pk", "account_id", "name")
+    for pk, account_id, name in rows[:SCAN_MAX_ROWS].iterator(chunk_size=2000):
+        members = by_account.setdefault(account_id, [])
+        if len(members) < SCAN_MAX_BLOCK:
+            members.append((pk, name))
+    wanted: list[tuple[int, int]] = []
+    for members in by_account.values():
+        for i, (a_pk, a_name) in enumerate(members):
+            for b_pk, b_name in members[i + 1 :]:
+                if similar_person_names(a_name, b_name):
+                    wanted.append((a_pk, b_pk))
+                    if len(wanted) >= limit:
+                        break
+            if len(wanted) >= limit:
+                break
+        if len(wanted) >= limit:
+            break
+    if not wanted:
+        return []
+    ids = {pk for key in wanted for pk in key}
+    by_pk = base.filter(pk__in=ids).select_related("account").in_bulk()
+    return [
+        ContactDuplicatePair(by_pk[a], by_pk[b], "similar_name", SIMILAR_CONTACT_SCORE)
+        for a, b in wanted
+        if a in by_pk and b in by_pk
+    ]
 
 
 def account_stages(*, ids: Iterable[int]) -> dict[int, str]:

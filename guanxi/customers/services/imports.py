@@ -473,6 +473,7 @@ def _run_chunk(
         )
     to_create: list[Any] = []
     create_tags: list[list[str]] = []
+    create_rows: list[int] = []
     to_update: dict[int, Any] = {}
     update_fields: set[str] = set()
     skipped = 0
@@ -517,6 +518,8 @@ def _run_chunk(
         obj.created_at = obj.updated_at = now
         to_create.append(obj)
         create_tags.append(r.tags)
+        create_rows.append(r.row)
+    warnings = _similar_warnings(job, actor, to_create, create_rows)
     if job.entity == "contact":
         # Contacts need no ids back: the fast path (executemany of plain tuples).
         from guanxi.customers.services.bulkwrite import insert_rows
@@ -542,7 +545,7 @@ def _run_chunk(
             sorted(update_fields | set(SEARCH_FIELDS) | {"version", "updated_at"}),
             batch_size=500,
         )
-    ImportRowError.objects.bulk_create(errors, batch_size=500)
+    ImportRowError.objects.bulk_create(errors + warnings, batch_size=500)
     for r in valid:
         for k in _keys_of(job.entity, r.data):
             seen.setdefault(k, r.row)
@@ -565,6 +568,70 @@ def _run_chunk(
             "created": len(created),
             "updated": len(to_update),
         },
+    )
+
+
+# Company-form suffixes tried when looking for an existing account with a similar name.
+_SIMILAR_SUFFIXES = ("", "有限公司", "有限责任公司", "股份有限公司", "集团", "集团有限公司", "公司")
+_SIMILAR_CAP = 20000
+
+
+def _similar_warnings(
+    job: ImportJob, actor: User, new: list[Any], rows: list[int]
+) -> list[ImportRowError]:
+    """Non-blocking report lines for new rows that look like existing records: an account
+    whose name is the same once company suffixes are stripped, or a contact with a similar
+    name at the same account. One indexed query per chunk; the rows are still imported."""
+    from guanxi.customers.normalize import company_core, similar_person_names
+
+    out: list[ImportRowError] = []
+    if not new:
+        return out
+    if job.entity == "account":
+        wanted: dict[str, list[int]] = {}
+        for obj, row in zip(new, rows, strict=True):
+            core = company_core(obj.name)[0]
+            if len(core) < 2:
+                continue
+            for suffix in _SIMILAR_SUFFIXES:
+                wanted.setdefault((core + suffix)[:200], []).append(row)
+        if not wanted:
+            return out
+        found = visible(actor, Account.objects.filter(search_name__in=sorted(wanted)))
+        flagged: set[int] = set()
+        for pk, key, name in found.order_by("pk").values_list("pk", "search_name", "name")[
+            :_SIMILAR_CAP
+        ]:
+            for row in wanted.get(key, []):
+                if row not in flagged:
+                    flagged.add(row)
+                    out.append(_similar_line(job, row, pk, name))
+        return out
+    account_ids = {obj.account_id for obj in new}
+    existing = (
+        Contact.objects.filter(account_id__in=account_ids)
+        .order_by("pk")
+        .values_list("pk", "account_id", "name")[:_SIMILAR_CAP]
+    )
+    by_account: dict[int, list[tuple[int, str]]] = {}
+    for pk, account_id, name in existing:
+        by_account.setdefault(account_id, []).append((pk, name))
+    for obj, row in zip(new, rows, strict=True):
+        for pk, name in by_account.get(obj.account_id, [])[:50]:
+            if similar_person_names(obj.name, name):
+                out.append(_similar_line(job, row, pk, name))
+                break
+    return out
+
+
+def _similar_line(job: ImportJob, row: int, pk: int, name: str) -> ImportRowError:
+    return ImportRowError(
+        job=job,
+        row=row,
+        field="name",
+        kind="similar",
+        message=_("Imported, but similar to existing #%(id)s %(name)s; review the duplicates.")
+        % {"id": pk, "name": name[:100]},
     )
 
 

@@ -74,3 +74,38 @@ def custom_field_create(
     defn.save()
     audit_log(actor=actor, action="create", obj=defn)
     return defn
+
+
+CUSTOM_FIELD_EDITABLE = ("label_zh", "label_en", "type", "required", "choices")
+
+
+@transaction.atomic
+def custom_field_update(*, actor: User, defn: CustomFieldDef, **data: Any) -> CustomFieldDef:
+    """Change a custom field's labels, type, required flag or choices (administrators).
+    The record type and key stay: stored values are keyed by them."""
+    require_perm(actor, "customers.customfield", "change")
+    before = {name: getattr(defn, name) for name in CUSTOM_FIELD_EDITABLE}
+    for name, value in data.items():
+        if name in CUSTOM_FIELD_EDITABLE:
+            setattr(defn, name, list(value or []) if name == "choices" else value)
+    from guanxi.core.records import clean_or_invalid
+
+    clean_or_invalid(defn, exclude=["entity", "key"])
+    if defn.type == CustomFieldDef.Type.CHOICE and not defn.choices:
+        raise Invalid(fields={"choices": [_("A choice field needs choices.")]})
+    defn.save()
+    changes = {
+        name: [before[name], getattr(defn, name)]
+        for name in CUSTOM_FIELD_EDITABLE
+        if before[name] != getattr(defn, name)
+    }
+    audit_log(actor=actor, action="update", obj=defn, changes=changes)
+    return defn
+
+
+@transaction.atomic
+def custom_field_delete(*, actor: User, defn: CustomFieldDef) -> None:
+    """Remove a custom field definition (stored values stay in the records' JSON)."""
+    require_perm(actor, "customers.customfield", "delete")
+    audit_log(actor=actor, action="delete", obj=defn)
+    defn.delete()

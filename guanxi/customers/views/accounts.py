@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import Invalid
+from guanxi.core.models import Team, User
 from guanxi.core.pagination import order_by_allowed
 from guanxi.core.permissions import has_perm, require_perm
 from guanxi.core.selectors import colleague_choices
+from guanxi.core.visibility import reach
 from guanxi.customers import selectors
 from guanxi.customers.forms import AccountForm, ActivityForm, StageForm, apply_error
 from guanxi.customers.models import Account, CustomFieldDef, LifecycleStage, SavedView
@@ -41,6 +43,22 @@ def _sort(request: HttpRequest) -> str | None:
     return sort if sort and sort.lstrip("-") in ACCOUNT_SORTS else None
 
 
+def _team_choices(user: User) -> list[Team]:
+    """Teams whose accounts the user may see (all for admins and analysts)."""
+    r = reach(user)
+    qs = Team.objects.order_by("name")
+    return list(qs if r.everything else qs.filter(pk__in=r.team_ids))
+
+
+def _custom_filters(filters: AccountFilters) -> list[dict[str, object]]:
+    """Account custom fields that filter by equality (text and choice), with current values."""
+    return [
+        {"def": d, "name": f"cf_{d.key}", "value": filters.custom.get(d.key, "")}
+        for d in _custom_defs()
+        if d.type in (CustomFieldDef.Type.TEXT, CustomFieldDef.Type.CHOICE)
+    ]
+
+
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
@@ -60,6 +78,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "sort": request.GET.get("sort", ""),
         "stages": LifecycleStage.choices,
         "owners": colleague_choices(actor=user),
+        "teams": _team_choices(user),
+        "custom_filters": _custom_filters(filters),
         "saved_views": SavedView.objects.filter(user=user, entity="account"),
         "can_create": has_perm(user, Account.resource, "create"),
         "can_export": has_perm(user, Account.resource, "export"),
@@ -92,12 +112,13 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
 
     params = QueryDict(query)
     filters = {k: v for k, v in params.items() if k not in ("page", "sort") and v}
+    entity = "contact" if request.POST.get("entity") == "contact" else "account"
     view = lists.saved_view_create(
-        actor=actor(request), entity="account", name=request.POST.get("name", ""),
+        actor=actor(request), entity=entity, name=request.POST.get("name", ""),
         filters=filters, sort=params.get("sort", ""),
     )  # fmt: skip
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-    return redirect(f"{reverse('customers:account-list')}?{query}")
+    return redirect(f"{reverse(f'customers:{entity}-list')}?{query}")
 
 
 @login_required

@@ -16,7 +16,7 @@ from guanxi.core.pagination import order_by_allowed
 from guanxi.core.permissions import has_perm, require_perm
 from guanxi.customers import selectors
 from guanxi.customers.forms import ActivityForm, ContactForm, apply_error
-from guanxi.customers.models import Activity, Contact
+from guanxi.customers.models import Activity, Contact, SavedView
 from guanxi.customers.selectors.contacts import CONTACT_SORTS
 from guanxi.customers.selectors.search import paginate_capped
 from guanxi.customers.services import activities as activity_services
@@ -125,6 +125,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "search": search,
         "can_export": has_perm(user, Contact.resource, "export"),
+        "saved_views": SavedView.objects.filter(user=user, entity="contact"),
+        "query": request.GET.urlencode(),
     }
     return render_page(
         request, "customers/contact_list.html", context, partial="customers/_contact_table.html"
@@ -148,19 +150,28 @@ def contact_create(request: HttpRequest, account_id: int) -> HttpResponse:
     account = selectors.account_get(actor=user, account_id=account_id)
     require_perm(user, Contact.resource, "create")
     form = ContactForm(request.POST or None)
+    duplicates: list[Contact] = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            contact_services.contact_create(actor=user, account=account, **data)
-        except Invalid as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Contact added."))
-            return redirect("customers:account-detail", account_id=account.pk)
+        if not request.POST.get("confirm_duplicate"):
+            # A similar name at the same company: warn with a link before saving.
+            duplicates = selectors.contact_duplicates_for(
+                actor=user, account_id=account.pk, name=data.get("name", "")
+            )
+        if not duplicates:
+            try:
+                contact_services.contact_create(actor=user, account=account, **data)
+            except Invalid as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("Contact added."))
+                return redirect("customers:account-detail", account_id=account.pk)
     return render_page(
-        request, "customers/contact_form.html", {"form": form, "account": account, "contact": None},
-        status=422 if form.errors else 200,
-    )  # fmt: skip
+        request,
+        "customers/contact_form.html",
+        {"form": form, "account": account, "contact": None, "duplicates": duplicates},
+        status=422 if (form.errors or duplicates) else 200,
+    )
 
 
 @login_required

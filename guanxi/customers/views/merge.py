@@ -9,15 +9,27 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Invalid
+from guanxi.core.permissions import has_perm
 from guanxi.customers import selectors
+from guanxi.customers.models import Contact
 from guanxi.customers.services import merge
 from guanxi.customers.views.common import actor, int_or_none, render_page
 
 
 @login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
-    pairs = selectors.duplicates_scan(actor=actor(request), limit=100)
-    return render_page(request, "customers/duplicates.html", {"pairs": pairs})
+    user = actor(request)
+    pairs = selectors.duplicates_scan(actor=user, limit=100)
+    contact_pairs = (
+        selectors.contact_duplicates_scan(actor=user, limit=100)
+        if has_perm(user, Contact.resource, "view")
+        else []
+    )
+    return render_page(
+        request,
+        "customers/duplicates.html",
+        {"pairs": pairs, "contact_pairs": contact_pairs},
+    )
 
 
 @login_required
