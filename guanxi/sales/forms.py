@@ -305,3 +305,41 @@ class TargetForm(Styled):
     def __init__(self, *args: Any, who: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["who"].choices = who  # type: ignore[attr-defined]
+
+
+class PipelineForm(Styled):
+    """A new pipeline: its name and its stages, one a line as "name, probability, kind"."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    is_default = forms.BooleanField(label=_("Default pipeline"), required=False)
+    stages = forms.CharField(
+        label=_("Stages"),
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_(
+            'One stage a line: "name, probability, kind" (kind is open, won or lost). '
+            "Exactly one won and one lost stage."
+        ),
+    )
+
+    def clean_stages(self) -> list[tuple[str, int, str]]:
+        rows: list[tuple[str, int, str]] = []
+        for number, line in enumerate(self.cleaned_data["stages"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if len(parts) != 3 or not parts[1].isdigit():
+                raise forms.ValidationError(
+                    _("Line %(number)s: write name, probability, kind."),
+                    params={"number": number},
+                )
+            rows.append((parts[0], int(parts[1]), parts[2].lower()))
+        return rows
+
+
+class PriceListPriceForm(Styled):
+    product = forms.ChoiceField(label=_("Product"))
+    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args: Any, products: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = products  # type: ignore[attr-defined]

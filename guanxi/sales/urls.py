@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.sales.views import leads, orders, pipeline, planning
+from guanxi.sales.views import leads, orders, pipeline, planning, setup
 
 app_name = "sales"
 
@@ -29,6 +29,13 @@ urlpatterns = [
         "opportunities/<int:opportunity_id>/move/",
         pipeline.opportunity_drop,
         name="opportunity-move",
+    ),
+    path("pipelines/", setup.pipeline_list, name="pipeline-list"),
+    path("pipelines/new/", setup.pipeline_create, name="pipeline-create"),
+    path(
+        "price-lists/<int:price_list_id>/",
+        setup.price_list_detail,
+        name="price-list-detail",
     ),
     path("products/", orders.product_list, name="product-list"),
     path("products/new/", orders.product_create, name="product-create"),

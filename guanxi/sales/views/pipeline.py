@@ -34,6 +34,7 @@ def _board_context(request: HttpRequest, pipeline: Pipeline) -> dict[str, object
         "pipelines": list(selectors.pipeline_list(actor=user)),
         "columns": selectors.kanban(actor=user, pipeline=pipeline),
         "can_create": has_perm(user, Opportunity.resource, "create"),
+        "can_configure": has_perm(user, "sales.product", "change"),
     }
 
 
