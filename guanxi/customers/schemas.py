@@ -16,6 +16,34 @@ def _actor(context: Any) -> Any:
     return context["request"].auth
 
 
+class PersonalDataOut(Schema):
+    """Names and channels as the actor may see them: themselves, or pseudonyms for analysts."""
+
+    @staticmethod
+    def resolve_name(obj: Any, context: Any) -> Any:
+        return protect(_actor(context), "name", obj.name)
+
+    @staticmethod
+    def resolve_name_en(obj: Any, context: Any) -> Any:
+        return protect(_actor(context), "name", obj.name_en)
+
+    @staticmethod
+    def resolve_email(obj: Any, context: Any) -> Any:
+        return protect(_actor(context), "email", obj.email)
+
+    @staticmethod
+    def resolve_mobile(obj: Any, context: Any) -> Any:
+        return protect(_actor(context), "mobile", obj.mobile)
+
+    @staticmethod
+    def resolve_phone(obj: Any, context: Any) -> Any:
+        return protect(_actor(context), "phone", obj.phone)
+
+    @staticmethod
+    def resolve_wechat(obj: Any, context: Any) -> Any:
+        return protect(_actor(context), "wechat", obj.wechat)
+
+
 class AccountIn(Schema):
     kind: str = "organization"
     name: str = Field(min_length=1, max_length=200)
@@ -84,7 +112,7 @@ class DuplicateOut(Schema):
     url: str
 
 
-class AccountOut(Schema):
+class AccountOut(PersonalDataOut):
     id: int
     kind: str
     name: str
@@ -117,30 +145,6 @@ class AccountOut(Schema):
     updated_at: dt.datetime
     deleted_at: dt.datetime | None
     version: int
-
-    @staticmethod
-    def resolve_name(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "name", obj.name)
-
-    @staticmethod
-    def resolve_name_en(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "name", obj.name_en)
-
-    @staticmethod
-    def resolve_email(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "email", obj.email)
-
-    @staticmethod
-    def resolve_mobile(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "mobile", obj.mobile)
-
-    @staticmethod
-    def resolve_phone(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "phone", obj.phone)
-
-    @staticmethod
-    def resolve_wechat(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "wechat", obj.wechat)
 
     @staticmethod
     def resolve_street(obj: Any, context: Any) -> Any:
@@ -205,7 +209,7 @@ class ContactPatch(Schema):
     notes: str | None = None
 
 
-class ContactOut(Schema):
+class ContactOut(PersonalDataOut):
     id: int
     account_id: int
     name: str
@@ -224,30 +228,6 @@ class ContactOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
-
-    @staticmethod
-    def resolve_name(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "name", obj.name)
-
-    @staticmethod
-    def resolve_name_en(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "name", obj.name_en)
-
-    @staticmethod
-    def resolve_email(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "email", obj.email)
-
-    @staticmethod
-    def resolve_mobile(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "mobile", obj.mobile)
-
-    @staticmethod
-    def resolve_phone(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "phone", obj.phone)
-
-    @staticmethod
-    def resolve_wechat(obj: Any, context: Any) -> Any:
-        return protect(_actor(context), "wechat", obj.wechat)
 
 
 class ContactPageOut(Schema):

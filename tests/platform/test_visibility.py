@@ -459,3 +459,21 @@ def test_a_read_only_user_cannot_write_through_any_endpoint(org, api_as, path, m
     )
     assert response.status_code in {403, 404, 422}, (path, method, response.content)
     assert _row_counts() == before
+
+
+def test_analysts_get_pseudonymised_contacts_through_the_api(org, api_as):
+    from guanxi.customers.services import contact_create
+
+    account = account_create(actor=org["rep_east"], name="联系人公司")
+    contact_create(
+        actor=org["rep_east"],
+        account=account,
+        name="李雷",
+        email="lilei@example.cn",
+        mobile="13800138000",
+    )
+    item = api_as(org["analyst"]).get("/customers/contacts").json()["items"][0]
+    assert item["name"].startswith("name-")
+    assert "@" not in item["email"] and "138" not in item["mobile"]
+    own = api_as(org["rep_east"]).get("/customers/contacts").json()["items"][0]
+    assert (own["name"], own["email"]) == ("李雷", "lilei@example.cn")
