@@ -21,7 +21,7 @@ from guanxi.analytics.models import ScoreRun, ScoringPolicy
 from guanxi.core.audit import audit_log
 from guanxi.core.models import User
 from guanxi.core.permissions import require_perm
-from guanxi.core.services._versioned import versioned_update
+from guanxi.core.records import versioned_update
 from guanxi.customers.services import (
     ScoreRow,
     account_scores_bulk_upsert,

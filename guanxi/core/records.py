@@ -90,11 +90,6 @@ def clean_or_invalid(obj: models.Model, *, exclude: list[str] | None = None) -> 
         raise Invalid(fields=fields) from exc
 
 
-def _check_version(obj: OwnedRecord, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != obj.version:
-        raise PreconditionFailed()
-
-
 @transaction.atomic
 def record_create(
     *, actor: User, model: type[R], data: Mapping[str, Any], owner: User | None = None
@@ -112,6 +107,45 @@ def record_create(
     return obj
 
 
+V = TypeVar("V", bound=models.Model)
+
+
+def versioned_update(
+    *, actor: User | None, obj: V, changes: Mapping[str, Any], expected_version: int | None
+) -> V:
+    """Write `changes` only if the row is still at `expected_version`; audit before → after.
+
+    The row is locked and re-read so the check and the write see the same version; only the
+    changed columns are written, with the version bumped in the same conditional UPDATE.
+    Callers check permission first.
+    """
+    model = type(obj)
+    manager = model._default_manager
+    current: V | None = manager.select_for_update().filter(pk=obj.pk).first()
+    if current is None:
+        raise NotFound()
+    version = current.version  # type: ignore[attr-defined]
+    if expected_version is not None and expected_version != version:
+        raise PreconditionFailed()
+    before = snapshot(current)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    clean_or_invalid(current, exclude=["password"])
+    columns = {f.attname: getattr(current, f.attname) for f in _changed_fields(current, changes)}
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        columns["updated_at"] = timezone.now()
+    if (
+        manager.filter(pk=current.pk, version=version).update(**columns, version=F("version") + 1)
+        != 1
+    ):
+        raise PreconditionFailed()
+    current.refresh_from_db()
+    changed = diff(before, snapshot(current))
+    if changed:
+        audit_log(actor=actor, action="update", obj=current, changes=changed)
+    return current
+
+
 @transaction.atomic
 def record_update(
     *,
@@ -122,28 +156,9 @@ def record_update(
 ) -> R:
     """Apply changes if the record is still at the version the client saw; audit before → after."""
     require_perm(actor, obj.resource, "change")
-    model = type(obj)
-    # Lock the row and re-read it: the check and the write must see the same version.
-    current: R | None = model.objects.select_for_update().filter(pk=obj.pk).first()
-    if current is None:
-        raise NotFound()
-    _check_version(current, expected_version)
-    before = snapshot(current)
-    for name, value in changes.items():
-        setattr(current, name, value)
-    clean_or_invalid(current)
-    updated = model.objects.filter(pk=current.pk, version=current.version).update(
-        **{f.attname: getattr(current, f.attname) for f in _changed_fields(current, changes)},
-        version=F("version") + 1,
-        updated_at=timezone.now(),
+    return versioned_update(
+        actor=actor, obj=obj, changes=changes, expected_version=expected_version
     )
-    if updated != 1:
-        raise PreconditionFailed()
-    current.refresh_from_db()
-    changed = diff(before, snapshot(current))
-    if changed:
-        audit_log(actor=actor, action="update", obj=current, changes=changed)
-    return current
 
 
 def _changed_fields(obj: models.Model, changes: Mapping[str, Any]) -> list[models.Field[Any, Any]]:

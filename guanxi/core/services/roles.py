@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.errors import Invalid
 from guanxi.core.models import Role, User
 from guanxi.core.permissions import ACTIONS, register_resource, require_perm, resources
-from guanxi.core.services._versioned import versioned_update
+from guanxi.core.records import versioned_update
 
 SYSTEM_ROLES: dict[str, tuple[str, str]] = {
     Role.ADMIN: ("管理员", "Administrator"),

@@ -7,8 +7,7 @@ from guanxi.core.audit import audit_log, diff, snapshot
 from guanxi.core.errors import Conflict
 from guanxi.core.models import Team, User
 from guanxi.core.permissions import require_perm
-from guanxi.core.records import clean_or_invalid
-from guanxi.core.services._versioned import versioned_update
+from guanxi.core.records import clean_or_invalid, versioned_update
 
 
 @transaction.atomic
