@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 import phonenumbers
 from pypinyin import lazy_pinyin
+from pypinyin.seg.simpleseg import seg as _pinyin_words
 
 DEFAULT_REGION = "CN"
 _NON_ALNUM = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
@@ -65,11 +67,29 @@ def reversed_digits(value: str) -> str:
     return phone_digits(value)[::-1]
 
 
+def _keep_as_is(text: str) -> list[str]:
+    return list(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(word, errors=_keep_as_is))  # type: ignore[arg-type]
+
+
+def _syllables(text: str) -> list[str]:
+    """`lazy_pinyin(text)`, with each word of pypinyin's own segmentation converted once per
+    process: a name is a handful of common characters, and converting is what costs."""
+    out: list[str] = []
+    for word in _pinyin_words(text):
+        out.extend(_word_pinyin(word))
+    return out
+
+
 @functools.lru_cache(maxsize=65536)
 def name_keys(name: str) -> tuple[str, str, str]:
     """(lower-cased name, full pinyin, initials) — e.g. 王小明 → ('王小明', 'wangxiaoming', 'wxm')."""
     lowered = _NON_ALNUM.sub("", (name or "").lower())
-    syllables = lazy_pinyin(lowered, errors=lambda s: list(s))  # type: ignore[arg-type,return-value]
+    syllables = _syllables(lowered)
     pinyin = "".join(syllables)
     initials = "".join(s[0] for s in syllables if s)
     return lowered[:200], pinyin[:400], initials[:100]
@@ -155,3 +175,68 @@ def similar_person_names(a: str, b: str) -> bool:
     if min(len(ka), len(kb)) >= 2 and (ka in kb or kb in ka):
         return True
     return min(len(ka), len(kb)) >= 3 and ka[0] == kb[0] and within_one_edit(ka, kb)
+
+
+class PersonNameIndex:
+    """Person names grouped by a scope (e.g. their account) that answers "which earlier name is
+    similar to this one?" by hash lookups instead of comparing with every name of the scope.
+
+    It finds exactly what `similar_person_names` accepts: same pinyin, one name containing the
+    other, or one edit apart with the same first character (through deletion neighbourhoods).
+    """
+
+    _SUBSTRING_MAX = 16  # longer names are compared one by one
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[Any, str, str], list[int]] = {}
+        self._long: dict[Any, list[tuple[int, str]]] = {}
+        self._names: dict[int, str] = {}
+
+    @staticmethod
+    def _deletions(key: str) -> set[str]:
+        return {key} | {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+    def _put(self, scope: Any, kind: str, value: str, pk: int) -> None:
+        self._keys.setdefault((scope, kind, value), []).append(pk)
+
+    def add(self, scope: Any, pk: int, name: str) -> None:
+        key, pinyin, _initials = name_keys(name)
+        if not key or pk in self._names:
+            return
+        self._names[pk] = name
+        self._put(scope, "p", pinyin, pk)
+        self._put(scope, "k", key, pk)
+        if len(key) > self._SUBSTRING_MAX:
+            self._long.setdefault(scope, []).append((pk, name))
+            return
+        if len(key) >= 2:
+            for i in range(len(key)):
+                for j in range(i + 2, len(key) + 1):
+                    if j - i < len(key):
+                        self._put(scope, "s", key[i:j], pk)
+        if len(key) >= 3:
+            for d in self._deletions(key):
+                self._put(scope, "d", d, pk)
+
+    def find(self, scope: Any, name: str) -> int | None:
+        """The smallest id of a similar name in the scope, or None."""
+        key, pinyin, _initials = name_keys(name)
+        if not key:
+            return None
+        keys = self._keys
+        candidates: set[int] = set(keys.get((scope, "p", pinyin), ()))
+        if len(key) >= 2:
+            candidates.update(keys.get((scope, "k", key), ()))
+            candidates.update(keys.get((scope, "s", key), ()))  # inside a longer name
+            for i in range(len(key)):
+                for j in range(i + 2, len(key) + 1):
+                    candidates.update(keys.get((scope, "k", key[i:j]), ()))  # a shorter name
+        if len(key) >= 3:
+            for d in self._deletions(key):
+                candidates.update(keys.get((scope, "d", d), ()))
+        candidates.update(pk for pk, _other in self._long.get(scope, ()))
+        found = [pk for pk in candidates if similar_person_names(name, self._names[pk])]
+        return min(found) if found else None
+
+    def name_of(self, pk: int) -> str:
+        return self._names[pk]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django_tasks import task
+
+from guanxi.core.scheduling import periodic
 
 
 @task()
@@ -14,3 +17,14 @@ def run_import(job_id: int) -> dict[str, Any]:
 
     job = import_process(job_id)
     return {"status": job.status, "cursor": job.cursor, "created": job.created_count}
+
+
+@task()
+def resume_stale_imports() -> list[int]:
+    """Queue again the imports whose worker stopped in the middle (they resume at the cursor)."""
+    from guanxi.customers.services.imports import import_resume_stale
+
+    return import_resume_stale()
+
+
+periodic("customers.resume_stale_imports", dt.timedelta(minutes=1), resume_stale_imports)

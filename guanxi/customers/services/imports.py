@@ -10,10 +10,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from guanxi.customers.models import (
 )
 from guanxi.customers.normalize import (
     BadValue,
+    PersonNameIndex,
     name_keys,
     normalize_email,
     normalize_phone,
@@ -51,7 +53,11 @@ from guanxi.customers.services.importfiles import (
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
-STALE_AFTER = dt.timedelta(minutes=10)
+# A running import commits a chunk every second or so; one without progress for this long
+# lost its worker (crash, restart, deploy) and is queued again, from its cursor.
+STALE_AFTER = dt.timedelta(minutes=2)
+# A queued import normally starts within seconds; one still waiting this long lost its task.
+STALE_QUEUED_AFTER = dt.timedelta(minutes=15)
 UPSERT_KEYS = {"account": ("email", "mobile", "name"), "contact": ("email", "mobile")}
 _GENDERS = {
     "男": Gender.MALE, "m": Gender.MALE, "male": Gender.MALE,
@@ -327,6 +333,18 @@ def _keys_of(entity: str, data: dict[str, Any]) -> list[str]:
     return keys
 
 
+@dataclass
+class _RunState:
+    """What one run of an import remembers across its chunks."""
+
+    seen: dict[str, int] = field(default_factory=dict)  # key -> first row with it
+    # Contacts of the accounts met so far, for "similar name at the same account" warnings:
+    # loaded once per account, then only the rows added since (`watermark`).
+    names: PersonNameIndex = field(default_factory=PersonNameIndex)
+    loaded_accounts: set[int] = field(default_factory=set)
+    watermark: int = 0
+
+
 def import_process(
     job_id: int,
     *,
@@ -338,13 +356,16 @@ def import_process(
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.DRAFT):
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, updated_at=timezone.now()
+    )
     actor = job.owner
     headers, rows = read_rows(
         job.filename, bytes(job.content), "" if job.encoding == "xlsx" else job.encoding
     )
     parser = RowParser(job.entity, headers, job.mapping)
-    seen: dict[str, int] = {}
+    state = _RunState()
+    seen = state.seen
     chunk: list[tuple[int, list[str]]] = []
     done_chunks = 0
     try:
@@ -358,7 +379,7 @@ def import_process(
                 continue
             chunk.append((index, cells))
             if len(chunk) >= chunk_size:
-                _run_chunk(job, actor, parser, chunk, seen)
+                _run_chunk(job, actor, parser, chunk, state)
                 if on_progress is not None:
                     on_progress(chunk[-1][0] + 1)
                 chunk = []
@@ -367,9 +388,14 @@ def import_process(
                     job.refresh_from_db()
                     return job
         if chunk:
-            _run_chunk(job, actor, parser, chunk, seen)
+            _run_chunk(job, actor, parser, chunk, state)
             if on_progress is not None:
                 on_progress(chunk[-1][0] + 1)
+    except _Superseded:
+        # Another run of this job (resumed while this one was stalled) got ahead: it finishes.
+        logger.warning("import %s: another run continues it; this one stops", job.pk)
+        job.refresh_from_db()
+        return job
     except Exception as exc:
         logger.exception("import %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(
@@ -384,15 +410,63 @@ def import_process(
     return job
 
 
+class _Superseded(Exception):
+    """The job's cursor moved under this run: another run of the same job is ahead."""
+
+
+def import_resume_stale(now: dt.datetime | None = None) -> list[int]:
+    """Queue again the imports whose worker went away (see STALE_AFTER); returns their ids.
+
+    Each job is claimed with a conditional UPDATE, so several schedulers queue it once, and a
+    chunk only commits when the job's cursor is where its run expects it, so a run that was
+    only slow and comes back cannot write a chunk twice.
+    """
+    now = now or timezone.now()
+    stale = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.RUNNING, updated_at__lt=now - STALE_AFTER)
+        | Q(status=ImportJob.Status.QUEUED, updated_at__lt=now - STALE_QUEUED_AFTER)
+    ).values_list("pk", "status", "updated_at")
+    from guanxi.customers.tasks import run_import
+
+    resumed = []
+    for pk, status, updated_at in stale:
+        claimed = ImportJob.objects.filter(pk=pk, status=status, updated_at=updated_at).update(
+            status=ImportJob.Status.QUEUED, updated_at=now, message=""
+        )
+        if claimed:
+            run_import.enqueue(pk)
+            resumed.append(pk)
+            logger.warning("import %s had no progress since %s: queued again", pk, updated_at)
+    return resumed
+
+
 def _visible_matches(
-    actor: User, model: type[Any], field_name: str, values: set[str]
+    actor: User, model: type[Any], field_name: str, values: set[str], *, full: bool
 ) -> dict[str, Any]:
+    """The first visible record per key value: the whole record when it is to be updated,
+    else a stand-in with only its id (skipping needs nothing more)."""
     if not values:
         return {}
     qs = visible(actor, model.objects.filter(**{f"{field_name}__in": sorted(values)}))
-    out: dict[str, Any] = {}
-    for obj in qs.order_by("pk"):
-        out.setdefault(getattr(obj, field_name), obj)
+    first: dict[str, int] = {}
+    for key, pk in qs.order_by("pk").values_list(field_name, "pk"):
+        first.setdefault(key, pk)
+    if not full:
+        return {key: SimpleNamespace(pk=pk) for key, pk in first.items()}
+    by_pk = model.objects.in_bulk(list(first.values()))
+    return {key: by_pk[pk] for key, pk in first.items() if pk in by_pk}
+
+
+def _visible_accounts(actor: User, names: set[str]) -> dict[str, tuple[int, int, int | None]]:
+    """Name key -> (id, owner, team) of the first visible account with that name."""
+    if not names:
+        return {}
+    qs = visible(actor, Account.objects.filter(search_name__in=sorted(names)))
+    out: dict[str, tuple[int, int, int | None]] = {}
+    for key, pk, owner_id, team_id in qs.order_by("pk").values_list(
+        "search_name", "pk", "owner_id", "team_id"
+    ):
+        out.setdefault(key, (pk, owner_id, team_id))
     return out
 
 
@@ -412,8 +486,12 @@ def _run_chunk(
     actor: User,
     parser: RowParser,
     chunk: list[tuple[int, list[str]]],
-    seen: dict[str, int],
+    state: _RunState,
 ) -> None:
+    seen = state.seen
+    cursor = ImportJob.objects.select_for_update().filter(pk=job.pk).values_list("cursor")
+    if cursor.first() != (chunk[0][0],):
+        raise _Superseded()
     model: type[Any] = Account if job.entity == "account" else Contact
     results = [parser.parse(index + 2, cells) for index, cells in chunk]
     errors: list[ImportRowError] = []
@@ -447,10 +525,10 @@ def _run_chunk(
         for k in _keys_of(job.entity, r.data):
             local_seen[k] = r.row
         valid.append(r)
-    accounts_by_name: dict[str, Account] = {}
+    accounts_by_name: dict[str, tuple[int, int, int | None]] = {}
     if job.entity == "contact":
         names = {name_keys(r.account_name)[0] for r in valid}
-        accounts_by_name = _visible_matches(actor, Account, "search_name", names)
+        accounts_by_name = _visible_accounts(actor, names)
         still: list[RowResult] = []
         for r in valid:
             if name_keys(r.account_name)[0] not in accounts_by_name:
@@ -469,7 +547,11 @@ def _run_chunk(
     existing: dict[str, Any] = {}
     if job.policy != ImportJob.Policy.CREATE:
         existing = _visible_matches(
-            actor, model, key_field, {v for r in valid if (v := _key_value(job.upsert_key, r.data))}
+            actor,
+            model,
+            key_field,
+            {v for r in valid if (v := _key_value(job.upsert_key, r.data))},
+            full=job.policy == ImportJob.Policy.UPDATE,
         )
     to_create: list[Any] = []
     create_tags: list[list[str]] = []
@@ -504,13 +586,9 @@ def _run_chunk(
             continue
         data = dict(r.data)
         if job.entity == "contact":
-            account = accounts_by_name[name_keys(r.account_name)[0]]
+            account_id, owner_id, team_id = accounts_by_name[name_keys(r.account_name)[0]]
             obj = new_row(
-                Contact,
-                **data,
-                account_id=account.pk,
-                owner_id=account.owner_id,
-                team_id=account.team_id,
+                Contact, **data, account_id=account_id, owner_id=owner_id, team_id=team_id
             )
         else:
             obj = Account(**data, owner_id=actor.pk, team_id=actor.team_id)
@@ -519,7 +597,7 @@ def _run_chunk(
         to_create.append(obj)
         create_tags.append(r.tags)
         create_rows.append(r.row)
-    warnings = _similar_warnings(job, actor, to_create, create_rows)
+    warnings = _similar_warnings(job, actor, to_create, create_rows, state)
     if job.entity == "contact":
         # Contacts need no ids back: the fast path (executemany of plain tuples).
         from guanxi.customers.services.bulkwrite import insert_rows
@@ -577,12 +655,12 @@ _SIMILAR_CAP = 20000
 
 
 def _similar_warnings(
-    job: ImportJob, actor: User, new: list[Any], rows: list[int]
+    job: ImportJob, actor: User, new: list[Any], rows: list[int], state: _RunState
 ) -> list[ImportRowError]:
     """Non-blocking report lines for new rows that look like existing records: an account
     whose name is the same once company suffixes are stripped, or a contact with a similar
     name at the same account. One indexed query per chunk; the rows are still imported."""
-    from guanxi.customers.normalize import company_core, similar_person_names
+    from guanxi.customers.normalize import company_core
 
     out: list[ImportRowError] = []
     if not new:
@@ -607,21 +685,26 @@ def _similar_warnings(
                     flagged.add(row)
                     out.append(_similar_line(job, row, pk, name))
         return out
-    account_ids = {obj.account_id for obj in new}
-    existing = (
-        Contact.objects.filter(account_id__in=account_ids)
-        .order_by("pk")
-        .values_list("pk", "account_id", "name")[:_SIMILAR_CAP]
-    )
-    by_account: dict[int, list[tuple[int, str]]] = {}
-    for pk, account_id, name in existing:
-        by_account.setdefault(account_id, []).append((pk, name))
+    _load_names(state, {obj.account_id for obj in new})
     for obj, row in zip(new, rows, strict=True):
-        for pk, name in by_account.get(obj.account_id, [])[:50]:
-            if similar_person_names(obj.name, name):
-                out.append(_similar_line(job, row, pk, name))
-                break
+        pk = state.names.find(obj.account_id, obj.name)
+        if pk is not None:
+            out.append(_similar_line(job, row, pk, state.names.name_of(pk)))
     return out
+
+
+def _load_names(state: _RunState, account_ids: set[int]) -> None:
+    """Bring the name index up to date for these accounts: every contact of an account not
+    met before, and the contacts added since the last load for the others."""
+    new_ids = account_ids - state.loaded_accounts
+    query = Q(account_id__in=sorted(new_ids)) if new_ids else Q(pk__in=[])
+    if state.loaded_accounts:
+        query |= Q(pk__gt=state.watermark, account_id__in=sorted(state.loaded_accounts))
+    rows = Contact.objects.filter(query).values_list("pk", "account_id", "name")
+    for pk, account_id, name in rows.iterator(chunk_size=5000):
+        state.names.add(account_id, pk, name)
+        state.watermark = max(state.watermark, pk)
+    state.loaded_accounts |= new_ids
 
 
 def _similar_line(job: ImportJob, row: int, pk: int, name: str) -> ImportRowError:

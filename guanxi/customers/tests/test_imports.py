@@ -264,3 +264,58 @@ def test_an_import_stuck_by_a_dead_worker_can_be_resumed(org, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         imports.import_start(actor=org["rep"], job=job)
     assert ImportJob.objects.get(pk=job.pk).status == "done" and Account.objects.count() == 2
+
+
+def _queued_accounts(org, count: int) -> ImportJob:
+    rows = "".join(f"客户{i},c{i}@x.cn\n" for i in range(count))
+    job = imports.import_create(
+        actor=org["rep"], entity="account", filename="x.csv", content=f"名称,邮箱\n{rows}".encode()
+    )
+    job = imports.import_configure(actor=org["rep"], job=job, mapping=dict(job.mapping))
+    ImportJob.objects.filter(pk=job.pk).update(status="queued")
+    return job
+
+
+def test_a_worker_restart_resumes_a_running_import_by_itself(org, monkeypatch):
+    """The worker dies after two chunks: the scheduler queues the job again once, and the new
+    run continues at the cursor; every row lands exactly once."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks import default_task_backend
+
+    from guanxi.core.scheduling import jobs
+
+    job = _queued_accounts(org, 7)
+    imports.import_process(job.pk, chunk_size=2, max_chunks=2)  # then the worker dies
+    job.refresh_from_db()
+    assert (job.status, job.cursor) == ("running", 4)
+    assert imports.import_resume_stale() == []  # still fresh: it may only be slow
+    later = timezone.now() + imports.STALE_AFTER + dt.timedelta(seconds=5)
+    enqueued = []
+    monkeypatch.setattr(
+        default_task_backend, "enqueue", lambda task, args, kwargs: enqueued.append(tuple(args))
+    )
+    assert imports.import_resume_stale(now=later) == [job.pk]
+    assert imports.import_resume_stale(now=later) == []  # claimed once
+    assert enqueued == [(job.pk,)]
+    monkeypatch.undo()
+    assert ImportJob.objects.get(pk=job.pk).status == "queued"
+    job = imports.import_process(job.pk, chunk_size=2)
+    assert (job.status, job.cursor, job.created_count) == ("done", 7, 7)
+    assert Account.objects.count() == 7
+    assert "customers.resume_stale_imports" in {j.name for j in jobs()}  # every minute
+
+
+def test_a_slow_run_that_comes_back_after_a_resume_writes_nothing_twice(org):
+    job = _queued_accounts(org, 6)
+    finished: dict[str, ImportJob] = {}
+
+    def resume_meanwhile(cursor: int) -> None:
+        if not finished:  # while the first run is stalled, a resumed run does the rest
+            finished["job"] = imports.import_process(job.pk, chunk_size=2)
+
+    first = imports.import_process(job.pk, chunk_size=2, on_progress=resume_meanwhile)
+    assert finished["job"].status == "done"
+    assert (first.status, first.cursor, first.created_count) == ("done", 6, 6)
+    assert sorted(Account.objects.values_list("name", flat=True)) == [f"客户{i}" for i in range(6)]
