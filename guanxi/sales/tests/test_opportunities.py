@@ -151,3 +151,27 @@ def test_reports_aggregate_revenue_win_rate_cycle_and_funnel(org, pipeline, make
     assert funnel[0]["to_next"] == Decimal("50.00")
     yoy = selectors.revenue_yoy(actor=rep, year=today.year)
     assert yoy["this_year"] == Decimal("113.00") and yoy["growth"] is None
+
+
+def test_revenue_months_are_local_months(org, make_order):
+    """Asia/Shanghai months: 23:30 on 31 January local time is January, 00:30 is February."""
+    from guanxi.sales.models import Order, OrderLine
+
+    rep = org["rep"]
+    account = account_create(actor=rep, name="月份客户")
+    late_jan = make_order(account=account, qty="1", price="100", paid=True)
+    early_feb = make_order(account=account, qty="1", price="200", paid=True)
+    utc = dt.UTC
+    for order, when in (
+        (late_jan, dt.datetime(2025, 1, 31, 15, 30, tzinfo=utc)),
+        (early_feb, dt.datetime(2025, 1, 31, 16, 30, tzinfo=utc)),
+    ):
+        Order.objects.filter(pk=order.pk).update(placed_at=when)
+        OrderLine.objects.filter(order=order).update(placed_at=when)
+    months = selectors.revenue_by(
+        actor=rep, dimension="month", start=dt.date(2025, 1, 1), end=dt.date(2025, 3, 31)
+    )
+    assert [(m["key"], m["revenue"], m["count"]) for m in months] == [
+        ("2025-01", Decimal("113.00"), 1),
+        ("2025-02", Decimal("226.00"), 1),
+    ]
