@@ -7,11 +7,12 @@ import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from guanxi.core.demo import register_demo
 from guanxi.customers.normalize import name_keys
+from guanxi.customers.services.bulkwrite import insert_rows, new_row, reserve_ids
 
 BATCH = 5000
 
@@ -232,10 +233,12 @@ def generate_accounts(
         )
 
 
-def _bulk_insert(model: Any, objs: list[Any]) -> list[Any]:
-    return list(
-        model.objects.bulk_create(objs, batch_size=1000 if connection.vendor == "sqlite" else BATCH)
-    )
+def _insert_with_ids(model: Any, objs: list[Any]) -> list[Any]:
+    """INSERT rows whose ids are needed afterwards (accounts): ids reserved first."""
+    for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+    insert_rows(model, objs, with_ids=True)
+    return objs
 
 
 @register_demo("customers.accounts", order=10)
@@ -264,22 +267,30 @@ def demo_customers(*, size: int, seed: int, out: Callable[[str], None]) -> None:
     activities_per_account = 3 if size <= 20000 else 0.3
     for batch in _chunks(generate_accounts(size=size, seed=seed, owners=owners), BATCH):
         with transaction.atomic():
-            created = _bulk_insert(Account, batch)
-            LifecycleChange.objects.bulk_create(
+            created = _insert_with_ids(Account, batch)
+            # The rest needs no ids back: plain rows through the database's bulk path.
+            insert_rows(
+                LifecycleChange,
                 [
-                    LifecycleChange(
-                        account_id=a.pk, from_stage="", to_stage=a.lifecycle_stage, source="import"
+                    new_row(
+                        LifecycleChange,
+                        account_id=a.pk,
+                        from_stage="",
+                        to_stage=a.lifecycle_stage,
+                        source="import",
+                        at=a.created_at,
                     )
                     for a in created
                 ],
-                batch_size=BATCH,
             )
-            links = [
-                through(account_id=a.pk, tag_id=rng.choice(tags).pk)
-                for a in created
-                if rng.random() < 0.3
-            ]
-            through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+            insert_rows(
+                through,
+                [
+                    new_row(through, account_id=a.pk, tag_id=rng.choice(tags).pk)
+                    for a in created
+                    if rng.random() < 0.3
+                ],
+            )
             contacts = []
             for a in created:
                 if a.kind != Account.Kind.ORGANIZATION:
@@ -289,7 +300,8 @@ def demo_customers(*, size: int, seed: int, out: Callable[[str], None]) -> None:
                     ck = name_keys(cname)
                     mobile = _mobile(rng)
                     contacts.append(
-                        Contact(
+                        new_row(
+                            Contact,
                             account_id=a.pk, owner_id=a.owner_id, team_id=a.team_id, name=cname,
                             title=rng.choice(["总经理", "采购经理", "财务", "技术总监", "行政主管"]),
                             mobile=mobile, email=f"{ck[1]}{a.pk}{n}@{rng.choice(DOMAINS)}",
@@ -300,7 +312,7 @@ def demo_customers(*, size: int, seed: int, out: Callable[[str], None]) -> None:
                     )  # fmt: skip
             for c in contacts:
                 c.email_key = c.email
-            _bulk_insert(Contact, contacts)
+            insert_rows(Contact, contacts)
             activities = []
             for a in created:
                 count = int(activities_per_account) + (
@@ -313,7 +325,8 @@ def demo_customers(*, size: int, seed: int, out: Callable[[str], None]) -> None:
                     is_task = kind == "task"
                     due = now + dt.timedelta(days=rng.randrange(-5, 10)) if is_task else None
                     activities.append(
-                        Activity(
+                        new_row(
+                            Activity,
                             account_id=a.pk, owner_id=a.owner_id, team_id=a.team_id, kind=kind,
                             subject=rng.choice(SUBJECTS[kind]), occurred_at=due or when, due_at=due,
                             assignee_id=a.owner_id if is_task else None,
@@ -322,7 +335,7 @@ def demo_customers(*, size: int, seed: int, out: Callable[[str], None]) -> None:
                             created_at=when, updated_at=when,
                         )
                     )  # fmt: skip
-            _bulk_insert(Activity, activities)
+            insert_rows(Activity, activities)
         accounts_done += len(created)
         contacts_done += len(contacts)
         activities_done += len(activities)

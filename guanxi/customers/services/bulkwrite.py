@@ -67,11 +67,14 @@ def new_row(model: type[models.Model], **values: Any) -> Any:
     return row
 
 
-def insert_rows(model: type[models.Model], objs: Sequence[Any]) -> int:
-    """INSERT unsaved instances (ids are not read back); returns how many rows were written."""
+def insert_rows(model: type[models.Model], objs: Sequence[Any], *, with_ids: bool = False) -> int:
+    """INSERT unsaved instances; returns how many rows were written.
+
+    Ids are not read back. With `with_ids` the rows carry their own ids (the caller reserved
+    them, see `reserve_ids`)."""
     if not objs:
         return 0
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
     adapters = _adapters(fields)
     get = attrgetter(*[f.attname for f in fields])
     adapted = [(i, a) for i, a in enumerate(adapters) if a is not None]
@@ -97,3 +100,27 @@ def insert_rows(model: type[models.Model], objs: Sequence[Any]) -> int:
             sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names come from the model
             cursor.executemany(sql, rows)
     return len(rows)
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new ids for rows written with `insert_rows(..., with_ids=True)`.
+
+    On PostgreSQL they come from the table's sequence (safe next to other writers); on SQLite,
+    whose writers are serialised, they follow the largest id, inside the caller's transaction.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")  # noqa: S608 - names from the model
+        row = cursor.fetchone()
+        start = (row[0] if row and row[0] else 0) + 1
+        return list(range(start, start + count))

@@ -32,6 +32,14 @@ def test_demo_generates_a_realistic_customer_base_in_bulk(roles):
     }
     demo_customers(size=120, seed=1, out=lines.append)
     assert Account.objects.count() == 120  # a second run does not double the data
+    # The ids written in bulk are taken from the table's own sequence: new rows follow them.
+    from guanxi.core.models import User
+    from guanxi.customers.services import account_create
+
+    rep = User.objects.get(username="sales")
+    fresh = account_create(actor=rep, name="演示之后的新客户")
+    assert fresh.pk > max(Account.objects.exclude(pk=fresh.pk).values_list("pk", flat=True))
+    assert a.stage_history.get().at == a.created_at
 
 
 def test_the_import_command_reports_progress_and_results(make_user, tmp_path):
