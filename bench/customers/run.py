@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,8 +89,7 @@ def main() -> int:
         if vendor == "sqlite":
             db = Path(opts.sqlite_dir)
             if not opts.reuse and db.exists():
-                for f in db.iterdir():
-                    f.unlink()
+                shutil.rmtree(db)
             db.mkdir(parents=True, exist_ok=True)
             env = {"GUANXI_DATA_DIR": str(db), "GUANXI_DATABASE_URL": ""}
         else:

@@ -24,7 +24,7 @@ from guanxi.customers.normalize import (
     reversed_digits,
     similar_person_names,
 )
-from guanxi.customers.selectors.search import search_q
+from guanxi.customers.selectors.search import apply_search
 
 ACCOUNT_SORTS = {
     "name": "name",
@@ -107,9 +107,6 @@ def account_list(
     f = filters or AccountFilters()
     search = search or f.search
     qs = visible(actor, Account.objects.all()).select_related("owner", "team", "score")
-    q = search_q(search)
-    if q is not None:
-        qs = qs.filter(q)
     if f.owner_id:
         qs = qs.filter(owner_id=f.owner_id)
     if f.team_id:
@@ -138,7 +135,7 @@ def account_list(
         if not key.replace("_", "").replace("-", "").isalnum():
             raise Invalid(fields={f"cf_{key}": ["Unknown custom field."]})
         qs = qs.filter(**{f"custom__{key}": value})
-    return qs
+    return apply_search(qs, search)
 
 
 def account_get(*, actor: User, account_id: Any, include_deleted: bool = False) -> Account:

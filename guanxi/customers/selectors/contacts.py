@@ -11,7 +11,7 @@ from guanxi.core.permissions import require_perm
 from guanxi.core.records import record_get
 from guanxi.core.visibility import reach, register_scope, visible
 from guanxi.customers.models import Account, Contact
-from guanxi.customers.selectors.search import search_q
+from guanxi.customers.selectors.search import apply_search
 
 CONTACT_SORTS = {
     "name": "name",
@@ -36,14 +36,11 @@ def contact_list(
     qs = visible(actor, Contact.objects.filter(account__deleted_at__isnull=True)).select_related(
         "account"
     )
-    q = search_q(search)
-    if q is not None:
-        qs = qs.filter(q)
     if account_id is not None:
         qs = qs.filter(account_id=account_id)
     if owner_id:
         qs = qs.filter(account__owner_id=owner_id)
-    return qs
+    return apply_search(qs, search)
 
 
 def contact_get(*, actor: User, contact_id: Any, include_deleted: bool = False) -> Contact:

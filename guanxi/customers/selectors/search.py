@@ -24,25 +24,53 @@ def prefix_q(field: str, term: str) -> Q:
     return Q(**{f"{field}__gte": term, f"{field}__lt": term + "\U0010ffff"})
 
 
-def search_q(raw: str) -> Q | None:
-    """Name (Chinese, pinyin, initials, English), e-mail, or phone (suffix) matches."""
+def search_branches(raw: str) -> list[Q] | None:
+    """The prefix matches a search is made of (each on one indexed key), or None."""
     raw = (raw or "").strip()
     if not raw:
         return None
     if "@" in raw:
-        return prefix_q("email_key", raw.lower())
+        return [prefix_q("email_key", raw.lower())]
     digits = phone_digits(raw)
     if len(digits) >= 3 and len(digits) >= len(raw.replace(" ", "").replace("-", "")) - 1:
         rev = digits[::-1]
-        return prefix_q("phone_rev", rev) | prefix_q("phone2_rev", rev)
+        return [prefix_q("phone_rev", rev), prefix_q("phone2_rev", rev)]
     term = search_term(raw)
     if not term:
-        return Q(pk__in=[])
-    q = prefix_q("search_name", term)
+        return [Q(pk__in=[])]
+    branches = [prefix_q("search_name", term)]
     if term.isascii():
-        q |= prefix_q("search_pinyin", term) | prefix_q("search_initials", term)
-        q |= prefix_q("email_key", term)
+        branches += [
+            prefix_q("search_pinyin", term),
+            prefix_q("search_initials", term),
+            prefix_q("email_key", term),
+        ]
+    return branches
+
+
+def search_q(raw: str) -> Q | None:
+    """Name (Chinese, pinyin, initials, English), e-mail, or phone (suffix) matches."""
+    branches = search_branches(raw)
+    if branches is None:
+        return None
+    q = branches[0]
+    for branch in branches[1:]:
+        q |= branch
     return q
+
+
+def apply_search(qs: QuerySet[Any], raw: str) -> QuerySet[Any]:
+    """`qs` filtered by the search; apply it last, after every other filter.
+
+    The query remembers its parts, so that `paginate_capped` can run it on PostgreSQL as a
+    UNION of one index-only scan per key instead of one scan that visits every match's row.
+    """
+    branches = search_branches(raw)
+    if branches is None:
+        return qs
+    searched = qs.filter(search_q(raw))
+    searched.query.search_parts = (qs, branches)  # type: ignore[attr-defined]
+    return searched
 
 
 @dataclass
@@ -91,6 +119,32 @@ def _unindexed_order(qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.order_by(*terms)
 
 
+def _search_union(qs: QuerySet[Any]) -> QuerySet[Any] | None:
+    """The searched query as a sorted UNION of one select per search key (id first), or None
+    when it cannot be split (no recorded parts, or a sort on a computed value).
+
+    Each select is an index-only scan of that key's covering index (sort and visibility
+    columns included), so thousands of matches are sorted without reading their rows."""
+    parts = getattr(qs.query, "search_parts", None)
+    if parts is None or not all(isinstance(o, str) for o in qs.query.order_by):
+        return None
+    base, branches = parts
+    order = [str(o) for o in (qs.query.order_by or qs.model._meta.ordering or ["-pk"])]
+    concrete = {f.name for f in qs.model._meta.concrete_fields} | {"pk"}
+    if not {o.lstrip("-") for o in order} <= concrete:
+        return None
+    order = [o.replace("pk", "id") if o.lstrip("-") == "pk" else o for o in order]
+    if order[-1].lstrip("-") != "id":
+        order.append("-id")  # a stable page order
+    columns = list(dict.fromkeys(["id", *(o.lstrip("-") for o in order)]))
+    selects: list[QuerySet[Any]] = [
+        base.filter(b).order_by().values_list(*columns) for b in branches
+    ]
+    union = selects[0].union(*selects[1:]) if len(selects) > 1 else selects[0]
+    ordered: QuerySet[Any] = union.order_by(*order)
+    return ordered
+
+
 def paginate_capped(
     qs: QuerySet[Any],
     *,
@@ -100,8 +154,6 @@ def paginate_capped(
     searching: bool = False,
 ) -> CappedPage:
     """One page and a count that stops at `cap` (never COUNT(*) over a million rows)."""
-    if searching and connection.vendor == "postgresql":
-        qs = _unindexed_order(qs)
     from django.conf import settings
 
     from guanxi.core.errors import Invalid
@@ -111,10 +163,16 @@ def paginate_capped(
     if page < 1:
         raise Invalid(fields={"page": ["1.."]})
     start = (page - 1) * page_size
-    if connection.vendor == "postgresql":
-        # Pick the page's ids first (an index-only scan on the covering search indexes),
+    limit = max(cap or COUNT_CAP, start + page_size + 1)
+    postgres = connection.vendor == "postgresql"
+    union = _search_union(qs) if searching and postgres else None
+    if searching and postgres and union is None:
+        qs = _unindexed_order(qs)
+    if postgres:
+        # Pick the page's ids first (index-only scans on the covering search indexes),
         # then read only those rows.
-        ids = list(qs.values_list("pk", flat=True)[start : start + page_size])
+        ids_qs = union if union is not None else qs.values_list("pk", flat=True)
+        ids = [i if union is None else i[0] for i in ids_qs[start : start + page_size]]
         by_id = (
             {
                 obj.pk: obj
@@ -129,8 +187,8 @@ def paginate_capped(
     if page == 1 and len(items) < page_size:
         count, estimate = len(items), False
     else:
-        limit = max(cap or COUNT_CAP, start + page_size + 1)
-        count = qs.order_by()[:limit].count()
+        counted = union if union is not None else qs
+        count = counted.order_by()[:limit].count()
         estimate = count >= limit
     return CappedPage(items, count, estimate, page, page_size)
 
