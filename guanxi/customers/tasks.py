@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django_tasks import task
+
+from guanxi.core.scheduling import periodic
 
 
 @task()
@@ -14,3 +17,14 @@ def run_import(job_id: int) -> dict[str, Any]:
 
     job = import_process(job_id)
     return {"status": job.status, "cursor": job.cursor, "created": job.created_count}
+
+
+@task()
+def send_task_reminders() -> dict[str, int]:
+    """Remind assignees of open tasks whose reminder time has come (each reminder once)."""
+    from guanxi.customers.services.reminders import activity_reminders_send
+
+    return {"reminded": activity_reminders_send()}
+
+
+periodic("customers.send_task_reminders", dt.timedelta(minutes=1), send_task_reminders)
