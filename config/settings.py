@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.mailconfig import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = BASE_DIR / "guanxi"
 
@@ -103,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guanxi.core.context_processors.navigation",
+                "guanxi.core.context_processors.notifications",
             ],
         },
     }
@@ -249,14 +252,30 @@ API_MAX_PAGE_SIZE = 200
 API_DEFAULT_PAGE_SIZE = 50
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 
-EMAIL_BACKEND = (
-    "django.core.mail.backends.locmem.EmailBackend"
-    if TESTING
-    else env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail (notifications): GUANXI_EMAIL_URL or GUANXI_EMAIL_HOST/… (see config/mailconfig.py).
+# Unconfigured, nothing is sent and nothing fails: messages land as files in DATA_DIR/outbox.
+_MAIL = email_settings(env, DATA_DIR / "outbox")
+EMAIL_BACKEND: str = (
+    "django.core.mail.backends.locmem.EmailBackend" if TESTING else _MAIL["EMAIL_BACKEND"]
 )
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25") or "25")
+EMAIL_HOST: str = _MAIL["EMAIL_HOST"]
+EMAIL_PORT: int = _MAIL["EMAIL_PORT"]
+EMAIL_HOST_USER: str = _MAIL["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD: str = _MAIL["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS: bool = _MAIL["EMAIL_USE_TLS"]
+EMAIL_USE_SSL: bool = _MAIL["EMAIL_USE_SSL"]
+EMAIL_FILE_PATH: str = _MAIL["EMAIL_FILE_PATH"]
+# Seconds to wait for the mail server, so a hung server cannot stall the worker.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20") or "20")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "guanxi@localhost")
+
+# The address users reach Guanxi at, for links in e-mails.
+SITE_URL = (
+    env("SITE_URL")
+    or (f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000")
+).rstrip("/")
+# Read notifications older than this are deleted by the hourly clean-up.
+NOTIFICATION_RETENTION_DAYS = int(env("NOTIFICATION_RETENTION_DAYS", "180") or "180")
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Platform API: the signed-in user, users, teams, roles, tokens, audit log, recycle bin."""
+"""Platform API: the signed-in user, notifications, users, teams, roles, tokens, audit log,
+recycle bin."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ninja import Query, Router, Status
 from guanxi.core import selectors, services
 from guanxi.core.errors import Invalid, NotFound
 from guanxi.core.http import actor_of, if_match_version, page_out, set_etag
-from guanxi.core.models import Role, Team, User
+from guanxi.core.models import Notification, Role, Team, User
 from guanxi.core.pagination import paginate
 from guanxi.core.permissions import has_perm, resources, role_grants
 from guanxi.core.records import record_get, record_restore
@@ -18,7 +19,11 @@ from guanxi.core.schemas import (
     AuditOut,
     ListParams,
     MeOut,
+    MePatch,
+    NotificationOut,
+    NotificationPageOut,
     PageOut,
+    ReadAllOut,
     RecycledOut,
     RoleOut,
     RolePermissionsIn,
@@ -28,6 +33,7 @@ from guanxi.core.schemas import (
     TokenCreatedOut,
     TokenIn,
     TokenOut,
+    UnreadCountOut,
     UserIn,
     UserOut,
     UserPatch,
@@ -36,9 +42,7 @@ from guanxi.core.schemas import (
 router = Router(tags=["platform"])
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user and their permissions")
-def me(request: HttpRequest) -> dict[str, Any]:
-    actor = actor_of(request)
+def _me(actor: User) -> dict[str, Any]:
     role_perms = actor.role.permissions if actor.role else {}
     perms = {
         r.key: sorted(role_grants(actor.role_code, role_perms or {}, r.key)) for r in resources()
@@ -47,11 +51,74 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "id": actor.pk,
         "username": actor.username,
         "display_name": actor.display_name,
+        "email": actor.email,
         "role": actor.role_code,
         "team_id": actor.team_id,
         "language": actor.language,
+        "email_notifications": actor.email_notifications,
         "permissions": {k: v for k, v in perms.items() if v},
+        "version": actor.version,
     }
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user and their permissions")
+def me(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
+    actor = actor_of(request)
+    set_etag(response, actor)
+    return _me(actor)
+
+
+@router.patch("/me", response=MeOut, summary="Change one's own preferences")
+def me_update(request: HttpRequest, payload: MePatch, response: HttpResponse) -> dict[str, Any]:
+    actor = actor_of(request)
+    version = if_match_version(request, actor)
+    if payload.email_notifications is not None:
+        actor = services.user_set_preferences(
+            actor=actor,
+            email_notifications=payload.email_notifications,
+            expected_version=version,
+        )
+    set_etag(response, actor)
+    return _me(actor)
+
+
+# Notifications -------------------------------------------------------------------------
+
+
+@router.get(
+    "/notifications", response=NotificationPageOut, summary="One's own notifications, newest first"
+)
+def notification_list(
+    request: HttpRequest, params: Query[ListParams], unread: bool | None = None
+) -> dict[str, Any]:
+    actor = actor_of(request)
+    qs = selectors.notification_list(actor=actor, unread=unread)
+    page = page_out(paginate(qs, page=params.page, page_size=params.page_size))
+    page["unread_count"] = (
+        page["count"] if unread is True else selectors.notification_unread_count(actor=actor)
+    )
+    return page
+
+
+@router.get("/notifications/unread-count", response=UnreadCountOut)
+def notification_unread_count(request: HttpRequest) -> dict[str, int]:
+    return {"unread_count": selectors.notification_unread_count(actor=actor_of(request))}
+
+
+@router.post("/notifications/{notification_id}/read", response=NotificationOut)
+def notification_read(request: HttpRequest, notification_id: int) -> Notification:
+    return services.notification_mark_read(actor=actor_of(request), notification_id=notification_id)
+
+
+@router.post(
+    "/notifications/read-all",
+    response=ReadAllOut,
+    summary="Mark one's unread notifications read (up to up_to_id, when given)",
+)
+def notification_read_all(request: HttpRequest, up_to_id: int | None = None) -> dict[str, int]:
+    actor = actor_of(request)
+    marked = services.notification_mark_all_read(actor=actor, up_to_id=up_to_id)
+    return {"marked": marked, "unread_count": selectors.notification_unread_count(actor=actor)}
 
 
 # Roles ---------------------------------------------------------------------------------

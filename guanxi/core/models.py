@@ -1,4 +1,5 @@
-"""Platform models: people, teams, roles, the audit trail, API tokens and bookkeeping."""
+"""Platform models: people, teams, roles, the audit trail, notifications, API tokens and
+bookkeeping."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,6 +100,11 @@ class User(AbstractUser):
         related_name="reports",
     )
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    email_notifications = models.BooleanField(
+        _("e-mail notifications"),
+        default=True,
+        help_text=_("Also send my notifications to my e-mail address."),
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
@@ -244,3 +251,45 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notification(models.Model):
+    """Something one user should hear about, shown in the app and optionally e-mailed.
+
+    Title and body are rendered in the recipient's language when the notification is made.
+    The record it is about is referred to like the audit trail does (type label and id), so
+    the platform needs no knowledge of the apps that notify.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    object_type = models.CharField(_("record type"), max_length=100, blank=True)
+    object_id = models.CharField(_("record id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            # "My unread, newest first" and the bell's count read only this small index.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -119,7 +119,8 @@ def versioned_update(
     changed columns are written, with the version bumped in the same conditional UPDATE.
     Callers check permission first.
     """
-    model = type(obj)
+    # Not type(obj): the signed-in user arrives wrapped in a lazy object.
+    model: type[V] = obj._meta.model  # type: ignore[assignment]
     manager = model._default_manager
     current: V | None = manager.select_for_update().filter(pk=obj.pk).first()
     if current is None:

@@ -150,7 +150,39 @@ class MeOut(Schema):
     id: int
     username: str
     display_name: str
+    email: str
     role: str
     team_id: int | None
     language: str
+    email_notifications: bool
     permissions: dict[str, list[str]]
+    version: int
+
+
+class MePatch(Schema):
+    email_notifications: bool | None = None
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    object_type: str
+    object_id: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationPageOut(PageOut[NotificationOut]):
+    unread_count: int
+
+
+class UnreadCountOut(Schema):
+    unread_count: int
+
+
+class ReadAllOut(Schema):
+    marked: int
+    unread_count: int

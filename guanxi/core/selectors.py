@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from guanxi.core.errors import NotFound
-from guanxi.core.models import ApiToken, AuditEntry, Role, Team, User
+from guanxi.core.models import ApiToken, AuditEntry, Notification, Role, Team, User
 from guanxi.core.permissions import require_perm
 from guanxi.core.records import OwnedRecord, soft_deletable_models
 from guanxi.core.visibility import reach, visible
@@ -71,6 +71,21 @@ def role_get(*, actor: User, role_id: Any) -> Role:
 def token_list(*, actor: User) -> QuerySet[ApiToken]:
     """One's own API tokens (never anyone else's)."""
     return ApiToken.objects.filter(user=actor).order_by("-created_at")
+
+
+def notification_list(*, actor: User, unread: bool | None = None) -> QuerySet[Notification]:
+    """One's own notifications, newest first (nobody ever sees anyone else's)."""
+    qs = Notification.objects.filter(recipient=actor)
+    if unread is True:
+        qs = qs.filter(read_at__isnull=True)
+    elif unread is False:
+        qs = qs.filter(read_at__isnull=False)
+    return qs.order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, actor: User) -> int:
+    """How many of one's notifications are unread (the bell's number)."""
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).count()
 
 
 def audit_list(

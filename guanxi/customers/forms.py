@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -129,6 +130,19 @@ class ContactForm(Bootstrap, forms.Form):
         self._style()
 
 
+# "Remind me": minutes before the due time, or a time of one's own choosing.
+REMIND_CUSTOM = "custom"
+REMIND_BEFORE = {"0": 0, "15": 15, "60": 60, "1440": 1440}
+REMIND_CHOICES = [
+    ("", _("No reminder")),
+    ("0", _("At the due time")),
+    ("15", _("15 minutes before")),
+    ("60", _("1 hour before")),
+    ("1440", _("1 day before")),
+    (REMIND_CUSTOM, _("At a time I choose")),
+]
+
+
 class ActivityForm(Bootstrap, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
@@ -138,7 +152,15 @@ class ActivityForm(Bootstrap, forms.Form):
     )
     occurred_at = forms.DateTimeField(label=_("When"), required=False, widget=DATETIME)
     due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DATETIME)
-    reminder_at = forms.DateTimeField(label=_("Reminder"), required=False, widget=DATETIME)
+    remind = forms.ChoiceField(
+        label=_("Remind me"), required=False, choices=REMIND_CHOICES,
+        help_text=_("In Guanxi and by e-mail, to whoever the task is assigned to."),
+    )  # fmt: skip
+    reminder_at = forms.DateTimeField(
+        label=_("Reminder time"), required=False,
+        widget=DATETIME,
+        help_text=_("Used with “At a time I choose”."),
+    )  # fmt: skip
     repeat_every_days = forms.IntegerField(
         label=_("Repeat every (days)"), required=False, min_value=1, max_value=3650,
         help_text=_("For periodic callbacks: the next task is created when this one is done."),
@@ -148,11 +170,42 @@ class ActivityForm(Bootstrap, forms.Form):
         super().__init__(*args, **kwargs)
         self._style()
 
+    @staticmethod
+    def remind_initial(due_at: Any, reminder_at: Any) -> str:
+        """The "remind me" choice that describes a stored reminder."""
+        if reminder_at is None:
+            return ""
+        if due_at is not None:
+            minutes = (due_at - reminder_at).total_seconds() / 60
+            for value, before in REMIND_BEFORE.items():
+                if minutes == before:
+                    return value
+        return REMIND_CUSTOM
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        remind = data.get("remind") or ""
+        if remind in REMIND_BEFORE:
+            due = data.get("due_at")
+            if due is None:
+                self.add_error("due_at", _("Set a due time to be reminded before it."))
+            else:
+                data["reminder_at"] = due - dt.timedelta(minutes=REMIND_BEFORE[remind])
+        elif remind == REMIND_CUSTOM:
+            if data.get("reminder_at") is None:
+                self.add_error("reminder_at", _("Choose when to be reminded."))
+        elif "remind" in self.data:
+            data["reminder_at"] = None
+        return data
+
     def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
-        return {k: v for k, v in data.items() if v not in (None, "")} | {
-            "body": data.get("body") or ""
-        }
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("version", "remind")}
+        kept = {k: v for k, v in data.items() if v not in (None, "")}
+        kept["body"] = data.get("body") or ""
+        if "remind" in self.data:
+            # "No reminder" clears a reminder that was set before.
+            kept["reminder_at"] = data.get("reminder_at")
+        return kept
 
 
 class StageForm(Bootstrap, forms.Form):

@@ -273,6 +273,7 @@ class ActivityOut(Schema):
     occurred_at: dt.datetime
     due_at: dt.datetime | None
     reminder_at: dt.datetime | None
+    reminder_sent_at: dt.datetime | None
     assignee_id: int | None
     done_at: dt.datetime | None
     repeat_every_days: int | None

@@ -28,3 +28,14 @@ def resume_stale_imports() -> list[int]:
 
 
 periodic("customers.resume_stale_imports", dt.timedelta(minutes=1), resume_stale_imports)
+
+
+@task()
+def send_task_reminders() -> dict[str, int]:
+    """Remind assignees of open tasks whose reminder time has come (each reminder once)."""
+    from guanxi.customers.services.reminders import activity_reminders_send
+
+    return {"reminded": activity_reminders_send()}
+
+
+periodic("customers.send_task_reminders", dt.timedelta(minutes=1), send_task_reminders)

@@ -217,3 +217,13 @@ class AuditFilterForm(StyledForm):
         self.fields["object_type"].widget.attrs.update(
             {"list": "audit-types", "placeholder": "core.user"}
         )
+
+
+class PreferencesForm(StyledForm):
+    email_notifications = forms.BooleanField(
+        label=_("Also send my notifications by e-mail"),
+        required=False,
+        help_text=_(
+            "Task reminders and other notifications, sent to your account's e-mail address."
+        ),
+    )

@@ -1,7 +1,18 @@
 from django.urls import path
 
 from guanxi.web.nav import AREAS
-from guanxi.web.views import audit, auth, pages, recycle, roles, teams, tokens, users
+from guanxi.web.views import (
+    audit,
+    auth,
+    notifications,
+    pages,
+    profile,
+    recycle,
+    roles,
+    teams,
+    tokens,
+    users,
+)
 
 app_name = "web"
 
@@ -11,6 +22,24 @@ urlpatterns = [
     path("accounts/logout/", auth.logout_view, name="logout"),
     path("accounts/password/", auth.password_change, name="password-change"),
     path("accounts/language/", auth.set_language, name="set-language"),
+    path("accounts/profile/", profile.profile, name="profile"),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/bell/", notifications.notification_bell, name="notification-bell"),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notification-read-all",
+    ),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notifications.notification_open,
+        name="notification-open",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications.notification_read,
+        name="notification-read",
+    ),
     *[
         path(f"{key}/", pages.area, {"key": key}, name=f"area-{key}")
         for key, _label, _icon, _order in AREAS

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from config.api import api as ninja_api
-from guanxi.core.models import ApiToken, AuditEntry
+from guanxi.core.models import ApiToken, AuditEntry, Notification
 from guanxi.core.visibility import visible
 from guanxi.customers.models import Account
 from guanxi.customers.services import account_create
@@ -136,6 +136,13 @@ def _token(org: dict[str, Any]) -> dict[str, Any]:
     from guanxi.core.services import token_create
 
     return {"token_id": token_create(actor=org["rep_east"], name="east")[0].pk}
+
+
+def _notification(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.core.services import notify
+
+    note = notify(recipient=org["rep_east"], kind="test", title="东区提醒", email=False)
+    return {"notification_id": note.pk}
 
 
 def _team(org: dict[str, Any]) -> dict[str, Any]:
@@ -276,6 +283,7 @@ ID_ENDPOINTS: dict[str, tuple[Maker, int]] = {
     "/api/v1/customers/accounts/{account_id}": (_account, 404),
     "/api/v1/recycle-bin/{record_type}/{record_id}/restore": (_deleted_account, 404),
     "/api/v1/tokens/{token_id}": (_token, 404),
+    "/api/v1/notifications/{notification_id}/read": (_notification, 404),
     "/api/v1/records/{record_type}/{record_id}/history": (_account_record, 404),
     "/api/v1/teams/{team_id}": (_team, 403),
     "/api/v1/users/{user_id}": (_user, 403),
@@ -393,6 +401,7 @@ def _snapshot() -> tuple[Any, ...]:
     return (
         list(Account.all_objects.order_by("pk").values_list("pk", "name", "version", "deleted_at")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         AuditEntry.objects.count(),
     )
 
@@ -418,8 +427,15 @@ def test_a_stranger_gets_404_or_403_and_the_record_is_unchanged(org, api_as, pat
 
 
 # Personal credentials are the user's own, not company records: a read-only user may keep
-# API tokens to read through scripts.
-READ_ONLY_MAY = {("/api/v1/tokens", "post"), ("/api/v1/tokens/{token_id}", "delete")}
+# API tokens to read through scripts. Likewise one's own notifications (marking them read is
+# a personal receipt, not a change to company records) and one's own preferences.
+READ_ONLY_MAY = {
+    ("/api/v1/tokens", "post"),
+    ("/api/v1/tokens/{token_id}", "delete"),
+    ("/api/v1/notifications/{notification_id}/read", "post"),
+    ("/api/v1/notifications/read-all", "post"),
+    ("/api/v1/me", "patch"),
+}
 
 
 def _unsafe_operations() -> list[tuple[str, str]]:
@@ -459,6 +475,19 @@ def test_a_read_only_user_cannot_write_through_any_endpoint(org, api_as, path, m
     )
     assert response.status_code in {403, 404, 422}, (path, method, response.content)
     assert _row_counts() == before
+
+
+def test_a_read_only_user_may_read_their_own_notifications_and_set_preferences(org, api_as):
+    from guanxi.core.services import notify
+
+    note = notify(recipient=org["reader"], kind="test", title="只读用户的提醒", email=False)
+    reader = api_as(org["reader"])
+    assert reader.post(f"/notifications/{note.pk}/read").status_code == 200
+    note.refresh_from_db()
+    assert note.read_at is not None
+    assert reader.post("/notifications/read-all").json() == {"marked": 0, "unread_count": 0}
+    changed = reader.patch("/me", {"email_notifications": False}, **{"If-Match": "*"})
+    assert changed.status_code == 200 and changed.json()["email_notifications"] is False
 
 
 def test_analysts_get_pseudonymised_contacts_through_the_api(org, api_as):

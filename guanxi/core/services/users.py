@@ -23,6 +23,7 @@ USER_FIELDS = frozenset(
         "manager",
         "is_active",
         "language",
+        "email_notifications",
         "first_name",
         "last_name",
     }
@@ -132,3 +133,16 @@ def user_set_language(*, actor: User, language: str) -> User:
         actor.language = language
         audit_log(actor=actor, action="update", obj=actor, changes={"language": [before, language]})
     return actor
+
+
+@transaction.atomic
+def user_set_preferences(
+    *, actor: User, email_notifications: bool, expected_version: int | None = None
+) -> User:
+    """Change one's own preferences (today: whether notifications also come by e-mail)."""
+    return versioned_update(
+        actor=actor,
+        obj=actor,
+        changes={"email_notifications": email_notifications},
+        expected_version=expected_version,
+    )

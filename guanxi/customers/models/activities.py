@@ -42,6 +42,8 @@ class Activity(OwnedRecord):
     occurred_at = models.DateTimeField(_("when"), db_index=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     reminder_at = models.DateTimeField(_("reminder"), null=True, blank=True)
+    # Set when the assignee was reminded; cleared when the reminder time changes.
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assignee"),
@@ -62,6 +64,17 @@ class Activity(OwnedRecord):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["account", "-occurred_at"], name="activity_timeline_idx"),
             models.Index(fields=["assignee", "done_at", "due_at"], name="activity_myday_idx"),
+            # The reminder job's question, "which reminders are due and unsent?", reads only
+            # this small index.
+            models.Index(
+                fields=["reminder_at"],
+                condition=models.Q(
+                    reminder_at__isnull=False,
+                    reminder_sent_at__isnull=True,
+                    done_at__isnull=True,
+                ),
+                name="activity_reminder_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

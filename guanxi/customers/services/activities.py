@@ -69,11 +69,15 @@ def activity_create(*, actor: User, account: Account, **data: Any) -> Activity:
 def activity_update(
     *, actor: User, activity: Activity, changes: dict[str, Any], expected_version: int | None
 ) -> Activity:
-    """Change an activity if it is still at the version the client saw."""
+    """Change an activity if it is still at the version the client saw; moving the reminder
+    time re-arms the reminder."""
     require_perm(actor, Activity.resource, "change")
     changes = _clean(actor, activity.account, dict(changes))
     if "due_at" in changes and activity.kind == Activity.Kind.TASK and changes["due_at"]:
         changes.setdefault("occurred_at", changes["due_at"])
+    if "reminder_at" in changes and changes["reminder_at"] != activity.reminder_at:
+        # A new reminder time is a new reminder: it will be sent when that time comes.
+        changes["reminder_sent_at"] = None
     return record_update(
         actor=actor, obj=activity, changes=changes, expected_version=expected_version
     )

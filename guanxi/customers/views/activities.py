@@ -57,6 +57,7 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_get(actor=user, activity_id=activity_id)
     require_perm(user, Activity.resource, "change")
     initial = {f: getattr(activity, f) for f in ActivityForm.base_fields if hasattr(activity, f)}
+    initial["remind"] = ActivityForm.remind_initial(activity.due_at, activity.reminder_at)
     form = ActivityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

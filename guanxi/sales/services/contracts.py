@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.core.audit import audit_log
@@ -147,20 +148,28 @@ def contract_remind_renewals(*, today: dt.date | None = None) -> list[int]:
 
 
 def _reminder_task(contract: Contract) -> None:
-    """A task on the customer for the contract's owner, due on the renewal date."""
+    """A task on the customer for the contract's owner, due on the renewal date, with its
+    reminder set to now: the owner is notified (in the app and by e-mail) by the task
+    reminder job as soon as the renewal window opens."""
     from guanxi.customers.models import Activity
     from guanxi.customers.services import activity_create
 
     owner = contract.owner
     due = timezone.make_aware(dt.datetime.combine(contract.renewal_date, dt.time(9, 0)))
+    # The subject is stored text: write it in the language of the person who will read it.
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        subject = _("Contract %(number)s renews on %(date)s") % {
+            "number": contract.number,
+            "date": contract.renewal_date.isoformat(),
+        }
     activity_create(
         actor=owner,
         account=contract.account,
         kind=Activity.Kind.TASK,
-        subject=_("Contract %(number)s renews on %(date)s")
-        % {"number": contract.number, "date": contract.renewal_date.isoformat()},
+        subject=subject,
         body=contract.title,
         due_at=due,
+        reminder_at=timezone.now(),
         assignee_id=owner.pk,
     )
 

@@ -38,10 +38,18 @@
     alert.appendChild(close);
     box.appendChild(alert);
   }
+  // Background polling (the notification bell) fails quietly and tries again next time.
+  function isPolling(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt instanceof Element && elt.closest("[data-gx-poll]") !== null;
+  }
   document.addEventListener("htmx:responseError", function (event) {
+    if (isPolling(event)) return;
     if (!event.detail.xhr.getResponseHeader("HX-Retarget")) showGenericError();
   });
-  document.addEventListener("htmx:sendError", showGenericError);
+  document.addEventListener("htmx:sendError", function (event) {
+    if (!isPolling(event)) showGenericError();
+  });
 
   // Sidebar on phones: a toggle button, and closing by backdrop, Escape or following a link.
   function setSidebar(open) {
@@ -77,6 +85,28 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") setSidebar(false);
   });
+
+  // A field shown only for one choice of another field in its form:
+  // data-gx-show-if="remind=custom" shows the element while the "remind" control is "custom".
+  function applyShowIf(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("[data-gx-show-if]").forEach(function (el) {
+      var rule = el.getAttribute("data-gx-show-if").split("=");
+      var form = el.closest("form");
+      var control = form ? form.elements.namedItem(rule[0]) : null;
+      if (control && "value" in control) el.hidden = control.value !== rule[1];
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.form) applyShowIf(target.form);
+  });
+  document.addEventListener("htmx:load", function (event) { applyShowIf(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { applyShowIf(document); });
+  } else {
+    applyShowIf(document);
+  }
 
   // Forms that destroy or restore something ask first (data-confirm="question").
   document.addEventListener("submit", function (event) {
