@@ -45,15 +45,15 @@ def _pg_url(url: str, dbname: str) -> str:
     return f"{url.rsplit('/', 1)[0]}/{dbname}"
 
 
-def _recreate_pg(url: str, keep: bool) -> str:
+def _recreate_pg(url: str, keep: bool, name: str = PG_DB) -> str:
     import psycopg
 
     with psycopg.connect(_pg_url(url, "postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DB,)).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not (exists and keep):
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{PG_DB}"')
-    return _pg_url(url, PG_DB)
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return _pg_url(url, name)
 
 
 def main() -> int:
@@ -63,8 +63,14 @@ def main() -> int:
     parser.add_argument("--vendors", default="postgres,sqlite")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/test")
     parser.add_argument("--sqlite-dir", default="", help="keep the SQLite file here (for --reuse)")
+    parser.add_argument("--pg-db", default=PG_DB, help="the PostgreSQL database (dropped first)")
     parser.add_argument("--reuse", action="store_true", help="time an existing data set again")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--sqlite-from-postgres",
+        action="store_true",
+        help="fill SQLite with a copy of the PostgreSQL data set instead of generating it again",
+    )
     opts = parser.parse_args()
     # Vendors may be run separately (and at different sizes): merge into earlier results.
     previous = RESULTS / "sales.json"
@@ -77,7 +83,7 @@ def main() -> int:
             data_dir = opts.sqlite_dir or tempfile.mkdtemp(prefix="guanxi-bench-sales-")
             env = {"GUANXI_DATA_DIR": data_dir, "GUANXI_DATABASE_URL": ""}
         else:
-            env = {"GUANXI_DATABASE_URL": _recreate_pg(opts.pg_url, opts.reuse)}
+            env = {"GUANXI_DATABASE_URL": _recreate_pg(opts.pg_url, opts.reuse, opts.pg_db)}
         print(f"[{vendor}] {opts.customers:,} customers, {opts.lines:,} order lines", flush=True)
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
             out = fh.name
@@ -88,6 +94,8 @@ def main() -> int:
         ]  # fmt: skip
         if opts.reuse:
             cmd.append("--reuse")
+        if vendor == "sqlite" and opts.sqlite_from_postgres:
+            cmd += ["--copy-from", _pg_url(opts.pg_url, opts.pg_db)]
         full_env = {
             **os.environ,
             **env,
@@ -151,6 +159,7 @@ def worker(argv: list[str]) -> int:
     parser.add_argument("--lines", type=int, required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--copy-from", default="")
     opts = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     import django
@@ -163,7 +172,10 @@ def worker(argv: list[str]) -> int:
     call_command("migrate", verbosity=0)
     from guanxi.sales.models import OrderLine
 
-    if not (opts.reuse and OrderLine.objects.exists()):
+    if opts.copy_from and not (opts.reuse and OrderLine.objects.exists()):
+        result["generate"] = copy_from_postgres(opts.copy_from)
+        result["generate_seconds"] = round(time.perf_counter() - started, 1)
+    elif not (opts.reuse and OrderLine.objects.exists()):
         result["generate"] = generate(customers=opts.customers, lines=opts.lines)
         result["generate_seconds"] = round(time.perf_counter() - started, 1)
     result.update(measure(repeat=opts.repeat))
@@ -241,6 +253,66 @@ def _sqlite_value(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     return value
+
+
+def copy_from_postgres(url: str) -> dict[str, Any]:
+    """Fill this (SQLite) database with every table of the PostgreSQL data set, so both
+    databases are timed on identical data. Rows stream through a server-side cursor."""
+    import psycopg
+    from django.apps import apps
+    from django.db import connection
+
+    utc = dt.UTC
+    counts: dict[str, int] = {}
+    models = [m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy]
+    with psycopg.connect(url) as pg, connection.constraint_checks_disabled():
+        raw = connection.connection
+        for model in models:
+            table = model._meta.db_table
+            fields = model._meta.concrete_fields
+            cols = [f.column for f in fields]
+            convert: list[Any] = []
+            for f in fields:
+                kind = f.get_internal_type()
+                if kind == "DateTimeField":
+                    convert.append(lambda v: v.astimezone(utc).replace(tzinfo=None).isoformat(" "))
+                elif kind == "JSONField":
+                    convert.append(json.dumps)
+                elif kind in ("DecimalField", "DateField", "TimeField", "UUIDField"):
+                    convert.append(str)
+                elif kind == "BinaryField":
+                    convert.append(bytes)
+                else:
+                    convert.append(None)
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            raw.execute(f'DELETE FROM "{table}"')  # noqa: S608 - model metadata
+            insert = f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" for _ in cols)})'  # noqa: S608
+            n = 0
+            with pg.cursor(name=f"copy_{table}") as cur:
+                cur.itersize = 50_000
+                cur.execute(f'SELECT {quoted} FROM "{table}"')  # noqa: S608 - model metadata
+                while batch := cur.fetchmany(50_000):
+                    rows = [
+                        tuple(
+                            v if c is None or v is None else c(v)
+                            for v, c in zip(row, convert, strict=True)
+                        )
+                        for row in batch
+                    ]
+                    raw.executemany(insert, rows)
+                    n += len(rows)
+            raw.commit()
+            if n:
+                counts[table] = n
+                print(f"  copied {table}: {n:,}", flush=True)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return {
+        "copied_from": "postgres",
+        "accounts": counts.get("customers_account", 0),
+        "order_lines": counts.get("sales_orderline", 0),
+        "orders": counts.get("sales_order", 0),
+    }
 
 
 def _cents(c: int) -> str:
