@@ -194,6 +194,11 @@ def generate_accounts(
             kind = Account.Kind.ORGANIZATION
         search_name, pinyin, initials = name_keys(name)
         mobile = _mobile(rng)
+        phone = (
+            ""
+            if individual
+            else f"+86{rng.choice(['21', '10', '20', '755', '571'])}{rng.randrange(10**7, 10**8)}"
+        )
         email = f"{pinyin[:12]}{i}@{rng.choice(DOMAINS)}"
         created = now - dt.timedelta(days=rng.randrange(3 * 365), minutes=rng.randrange(1440))
         yield Account(
@@ -201,9 +206,7 @@ def generate_accounts(
             name=name,
             email=email,
             mobile=mobile,
-            phone=""
-            if individual
-            else f"+86{rng.choice(['21', '10', '20', '755', '571'])}{rng.randrange(10**7, 10**8)}",
+            phone=phone,
             wechat=f"wx_{pinyin[:10]}{i % 997}" if rng.random() < 0.6 else "",
             province=province,
             city=city,
@@ -228,6 +231,7 @@ def generate_accounts(
             search_initials=initials,
             email_key=email,
             phone_rev=mobile[3:][::-1],
+            phone2_rev=phone[3:][::-1],
             created_at=created,
             updated_at=created,
         )

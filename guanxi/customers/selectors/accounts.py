@@ -24,7 +24,7 @@ from guanxi.customers.normalize import (
     reversed_digits,
     similar_person_names,
 )
-from guanxi.customers.selectors.search import apply_search
+from guanxi.customers.selectors.search import apply_search, prefix_q
 
 ACCOUNT_SORTS = {
     "name": "name",
@@ -153,15 +153,25 @@ SCAN_MAX_ROWS = 50000
 SCAN_MAX_BLOCK = 50
 
 
-def _similar_account_q(name: str) -> tuple[Q | None, str, str]:
-    """An indexed prefix query for accounts whose stripped name may equal this one's."""
+def _similar_account_qs(name: str) -> tuple[list[Q], str, str]:
+    """Indexed prefix queries for accounts whose stripped name may equal this one's."""
     core, core_pinyin = company_core(name)
     if len(core) < 2:
-        return None, "", ""
-    q = Q(search_name__startswith=core)
+        return [], "", ""
+    queries = [prefix_q("search_name", core)]
     if len(core_pinyin) >= 4:
-        q |= Q(search_pinyin__startswith=core_pinyin)
-    return q, core, core_pinyin
+        queries.append(prefix_q("search_pinyin", core_pinyin))
+    return queries, core, core_pinyin
+
+
+def _first_matches(qs: QuerySet[Account], queries: list[Q], cap: int) -> list[Account]:
+    """Up to `cap` matches of each query (each an index lookup), in id order."""
+    ids: set[int] = set()
+    for q in queries:
+        ids.update(qs.filter(q).order_by().values_list("pk", flat=True)[:cap])
+    if not ids:
+        return []
+    return list(Account.objects.filter(pk__in=sorted(ids)[: cap * len(queries)]).order_by("pk"))
 
 
 @dataclass(frozen=True)
@@ -201,28 +211,30 @@ def duplicates_for(
             value = ""
         if value:
             phones.append(value)
-    checks: list[tuple[Q, str, int]] = []
+    # One query per indexed key and no ORDER BY in SQL: an OR of keys sorted by id lets the
+    # planner (SQLite's especially) walk the primary key and filter a million rows instead.
+    checks: list[tuple[list[Q], str, int]] = []
     if email_n:
-        checks.append((Q(email_key=email_n), "email", 90))
+        checks.append(([Q(email_key=email_n)], "email", 90))
     if phones:
         # The reversed-digit columns are indexed (the E.164 columns are not).
         revs = [reversed_digits(p) for p in phones]
-        checks.append((Q(phone_rev__in=revs) | Q(phone2_rev__in=revs), "phone", 90))
+        checks.append(([Q(phone_rev__in=revs), Q(phone2_rev__in=revs)], "phone", 90))
     key = name_keys(name)[0] if name else ""
     if key:
         company_key = name_keys(company)[0] if company else ""
-        checks.append((Q(search_name=key), "name", 70 if not company_key else 60))
-    for q, reason, score in checks:
-        for account in qs.filter(q).order_by("pk")[:limit]:
+        checks.append(([Q(search_name=key)], "name", 70 if not company_key else 60))
+    for queries, reason, score in checks:
+        for account in _first_matches(qs, queries, limit):
             hit = hits.get(account.pk)
             if hit is None or hit.score < score:
                 hits[account.pk] = DuplicateHit(account, reason, score)
-    similar_q, core, core_pinyin = _similar_account_q(name) if name else (None, "", "")
-    if similar_q is not None:
+    similar, core, core_pinyin = _similar_account_qs(name) if name else ([], "", "")
+    if similar:
         # Similar name: the same name once company suffixes (有限公司, Co., Ltd. ...) are
         # stripped, or the same pinyin; prefix-indexed candidates, compared here, capped.
         found = 0
-        for account in qs.filter(similar_q).order_by("pk")[:SIMILAR_CANDIDATES]:
+        for account in _first_matches(qs, similar, SIMILAR_CANDIDATES):
             if account.pk in hits:
                 continue
             other_core, other_pinyin = company_core(account.name)

@@ -24,6 +24,9 @@ def test_demo_generates_a_realistic_customer_base_in_bulk(roles):
     assert LifecycleChange.objects.count() == 120
     a = Account.objects.exclude(kind="individual").first()
     assert a is not None and a.search_pinyin and a.mobile.startswith("+861") and a.province
+    from guanxi.customers.normalize import reversed_digits
+
+    assert a.phone and a.phone2_rev == reversed_digits(a.phone)  # office phones are searchable
     assert set(Account.objects.values_list("owner__username", flat=True)) <= {
         "sales",
         "sales2",
