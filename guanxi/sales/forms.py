@@ -10,7 +10,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import DomainError
-from guanxi.sales.models import Contract, Lead, SalesTarget
+from guanxi.sales.models import Contract, Lead, SalesTarget, Stage
 
 LINE_ROWS = 5
 
@@ -317,7 +317,7 @@ class PipelineForm(Styled):
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_(
             'One stage a line: "name, probability, kind" (kind is open, won or lost). '
-            "Exactly one won and one lost stage."
+            "At least one open, one won and one lost stage."
         ),
     )
 
@@ -343,3 +343,23 @@ class PriceListPriceForm(Styled):
     def __init__(self, *args: Any, products: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = products  # type: ignore[attr-defined]
+
+
+class PipelineNameForm(Styled):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class StageForm(Styled):
+    """A stage's name, probability and kind (the service checks the values and the rules)."""
+
+    name = forms.CharField(label=_("Stage name"), max_length=200)
+    probability = forms.IntegerField(label=_("Probability (%)"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Stage.Kind.choices, initial="open")
+
+
+class StageRemoveForm(Styled):
+    target = forms.ChoiceField(label=_("Move its open deals to"), required=False)
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "—"), *targets]  # type: ignore[attr-defined]

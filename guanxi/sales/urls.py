@@ -32,6 +32,23 @@ urlpatterns = [
     ),
     path("pipelines/", setup.pipeline_list, name="pipeline-list"),
     path("pipelines/new/", setup.pipeline_create, name="pipeline-create"),
+    path("pipelines/<int:pipeline_id>/edit/", setup.pipeline_edit, name="pipeline-edit"),
+    path("pipelines/<int:pipeline_id>/stages/new/", setup.stage_add, name="stage-add"),
+    path(
+        "pipelines/<int:pipeline_id>/stages/<int:stage_id>/",
+        setup.stage_edit,
+        name="stage-edit",
+    ),
+    path(
+        "pipelines/<int:pipeline_id>/stages/<int:stage_id>/move/",
+        setup.stage_move,
+        name="stage-move",
+    ),
+    path(
+        "pipelines/<int:pipeline_id>/stages/<int:stage_id>/remove/",
+        setup.stage_remove,
+        name="stage-remove",
+    ),
     path(
         "price-lists/<int:price_list_id>/",
         setup.price_list_detail,

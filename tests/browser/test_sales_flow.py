@@ -1,4 +1,5 @@
-"""The sales flow in a real browser: convert a lead, drag a deal to won, quote → order."""
+"""The sales flow in a real browser: convert a lead, drag a deal to won, quote → order;
+and a manager editing a pipeline's stages."""
 
 from __future__ import annotations
 
@@ -80,4 +81,35 @@ def test_convert_a_lead_win_the_deal_on_the_board_and_turn_a_quote_into_an_order
     order = Order.objects.get(quote=quote)
     assert order.total == quote.total
     assert page.locator("[data-testid=order-status]").inner_text() == "已下单"
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_manager_adds_a_stage_and_sees_a_refused_probability_in_place(page, admin_user):
+    from guanxi.sales import services
+    from guanxi.sales.models import Stage
+
+    pipeline = services.default_pipeline()
+    sign_in(page, admin_user)
+    page.goto("/sales/pipelines/")
+    card = page.locator(f"[data-testid=pipeline-{pipeline.pk}]")
+    card.locator(f"input[name=new{pipeline.pk}-name]").fill("样品试用")
+    card.locator(f"input[name=new{pipeline.pk}-probability]").fill("120")
+    card.locator(f"[data-testid=add-stage-{pipeline.pk}]").click()
+    # The 422 answer replaces the card (HTMX) with the error on the field.
+    card.get_by_text("须在 0 到 100 之间。").wait_for()
+    assert not Stage.objects.filter(name="样品试用").exists()
+    card.locator(f"input[name=new{pipeline.pk}-probability]").fill("40")
+    card.locator(f"[data-testid=add-stage-{pipeline.pk}]").click()
+    card.locator("[data-testid=pipeline-notice]").wait_for()
+    stage = Stage.objects.get(name="样品试用")
+    assert card.locator(f"[data-testid=stage-row-{stage.pk}]").is_visible()
+    # Move it up one place with its arrow; the card keeps working after each swap.
+    with page.expect_response(lambda r: r.url.endswith(f"/stages/{stage.pk}/move/")):
+        card.locator(f"[data-testid=stage-up-{stage.pk}]").click()
+    order = list(
+        Stage.objects.filter(pipeline=pipeline, active=True)
+        .order_by("position")
+        .values_list("name", flat=True)
+    )
+    assert order.index("样品试用") == order.index("商务谈判") - 1
     assert not page.js_errors, page.js_errors

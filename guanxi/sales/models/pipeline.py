@@ -13,9 +13,12 @@ from guanxi.sales.models.fields import currency_field
 
 
 class Pipeline(models.Model):
+    """A sales process. Its stages belong to it: every stage edit bumps the pipeline's version."""
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     is_default = models.BooleanField(_("default"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +41,9 @@ class Stage(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     probability = models.PositiveSmallIntegerField(_("probability (%)"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default="open")
+    # A removed stage that history still refers to is archived: off the board and out of the
+    # choices, kept for stage history and reports. Archived stages sort after active ones.
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("stage")

@@ -1,4 +1,4 @@
-"""Opportunity writes: pipelines and stages, stage moves with history, won and lost."""
+"""Opportunity writes: stage moves with history, won and lost."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.core.audit import audit_log
-from guanxi.core.errors import Conflict, Invalid
+from guanxi.core.errors import Conflict, Invalid, PreconditionFailed
 from guanxi.core.events import publish
 from guanxi.core.models import User
 from guanxi.core.permissions import require_perm
@@ -19,7 +18,8 @@ from guanxi.core.records import record_create, record_soft_delete, record_update
 from guanxi.customers.models import Account
 from guanxi.sales.events import OpportunityLost, OpportunityWon
 from guanxi.sales.models import Lead, Opportunity, Pipeline, Product, Stage, StageChange
-from guanxi.sales.services._common import only_fields, require_configure, require_own
+from guanxi.sales.services._common import only_fields, require_own
+from guanxi.sales.services.pipelines import default_pipeline
 
 OPPORTUNITY_FIELDS = frozenset(
     {
@@ -33,66 +33,10 @@ OPPORTUNITY_FIELDS = frozenset(
         "notes",
     }
 )
-DEFAULT_STAGES: list[tuple[str, int, str]] = [
-    ("初步接洽", 10, "open"),
-    ("需求确认", 25, "open"),
-    ("方案报价", 50, "open"),
-    ("商务谈判", 75, "open"),
-    ("赢单", 100, "won"),
-    ("输单", 0, "lost"),
-]
-
-
-@transaction.atomic
-def pipeline_create(
-    *,
-    actor: User | None,
-    name: str,
-    stages: list[tuple[str, int, str]] | None = None,
-    is_default: bool = False,
-) -> Pipeline:
-    """A pipeline with ordered stages; exactly one won and one lost stage."""
-    if actor is not None:
-        require_configure(actor)
-    stages = stages or DEFAULT_STAGES
-    errors: dict[str, list[str]] = {}
-    if not name.strip():
-        errors["name"] = [_("This field is required.")]
-    elif Pipeline.objects.filter(name=name).exists():
-        errors["name"] = [_("A pipeline with this name exists.")]
-    kinds = [kind for _n, _p, kind in stages]
-    if kinds.count("won") != 1 or kinds.count("lost") != 1 or "open" not in kinds:
-        errors["stages"] = [_("A pipeline needs open stages, one won and one lost stage.")]
-    for i, (stage_name, probability, kind) in enumerate(stages):
-        if not stage_name.strip():
-            errors[f"stages.{i}.name"] = [_("This field is required.")]
-        if not 0 <= probability <= 100:
-            errors[f"stages.{i}.probability"] = [_("Between 0 and 100.")]
-        if kind not in Stage.Kind.values:
-            errors[f"stages.{i}.kind"] = [_("Unknown stage kind.")]
-    if errors:
-        raise Invalid(fields=errors)
-    if is_default or not Pipeline.objects.exists():
-        Pipeline.objects.update(is_default=False)
-        is_default = True
-    pipeline = Pipeline.objects.create(name=name, is_default=is_default)
-    Stage.objects.bulk_create(
-        Stage(pipeline=pipeline, name=n, position=i, probability=p, kind=k)
-        for i, (n, p, k) in enumerate(stages)
-    )
-    audit_log(actor=actor, action="create", obj=pipeline, changes={"stages": [None, stages]})
-    return pipeline
-
-
-def default_pipeline() -> Pipeline:
-    pipeline = Pipeline.objects.filter(active=True).order_by("-is_default", "pk").first()
-    if pipeline is None:
-        pipeline = pipeline_create(actor=None, name="标准销售流程", is_default=True)
-    return pipeline
 
 
 def _first_open_stage(pipeline: Pipeline) -> Stage:
-    stage = pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("position").first()
+    stage = pipeline.stages.filter(kind=Stage.Kind.OPEN, active=True).order_by("position").first()
     if stage is None:
         raise Invalid(fields={"pipeline_id": [_("This pipeline has no open stage.")]})
     return stage
@@ -125,7 +69,7 @@ def opportunity_create(
     pipeline = pipeline or (stage.pipeline if stage else default_pipeline())
     if stage is None:
         stage = _first_open_stage(pipeline)
-    elif stage.pipeline_id != pipeline.pk or stage.kind != Stage.Kind.OPEN:
+    elif stage.pipeline_id != pipeline.pk or stage.kind != Stage.Kind.OPEN or not stage.active:
         raise Invalid(fields={"stage_id": [_("Choose an open stage of this pipeline.")]})
     data: dict[str, Any] = {
         "account": account,
@@ -199,11 +143,11 @@ def opportunity_move(
     require_own(actor, opportunity)
     current: Opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if expected_version is not None and expected_version != current.version:
-        from guanxi.core.errors import PreconditionFailed
-
         raise PreconditionFailed()
     if stage.pipeline_id != current.pipeline_id:
         raise Invalid(fields={"stage_id": [_("This stage belongs to another pipeline.")]})
+    if not stage.active:
+        raise Invalid(fields={"stage_id": [_("This stage is archived.")]})
     if current.status != Opportunity.Status.OPEN:
         raise Conflict(_("This deal is closed; reopen it by moving it to an open stage first."))
     if stage.pk == current.stage_id:
@@ -259,7 +203,11 @@ def opportunity_move(
 
 
 def _closing_stage(opportunity: Opportunity, kind: str) -> Stage:
-    stage = Stage.objects.filter(pipeline_id=opportunity.pipeline_id, kind=kind).first()
+    stage = (
+        Stage.objects.filter(pipeline_id=opportunity.pipeline_id, kind=kind, active=True)
+        .order_by("position")
+        .first()
+    )
     if stage is None:
         raise Invalid(fields={"stage_id": [_("This pipeline has no closing stage.")]})
     return stage

@@ -110,7 +110,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     pipeline = _pipeline(request)
     stages = [
         (str(s.pk), s.name)
-        for s in pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("position")
+        for s in pipeline.stages.filter(kind=Stage.Kind.OPEN, active=True).order_by("position")
     ]
     form = OpportunityForm(
         request.POST or None,
