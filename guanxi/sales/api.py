@@ -64,6 +64,7 @@ from guanxi.sales.schemas import (
     PriceIn,
     PriceListIn,
     PriceListOut,
+    PriceListPatch,
     PriceListPricesIn,
     PriceOut,
     ProductIn,
@@ -563,26 +564,88 @@ def product_update(
 
 
 @router.get("/price-lists", response=list[PriceListOut])
-def price_list_list(request: HttpRequest) -> list[PriceList]:
-    return list(selectors.price_list_list(actor=actor_of(request)))
+def price_list_list(request: HttpRequest, include_inactive: bool = False) -> list[PriceList]:
+    return list(
+        selectors.price_list_list(actor=actor_of(request), include_inactive=include_inactive)
+    )
 
 
 @router.post("/price-lists", response={201: PriceListOut})
-def price_list_create(request: HttpRequest, payload: PriceListIn) -> Status[Any]:
-    return Status(201, services.price_list_create(actor=actor_of(request), **payload.dict()))
+def price_list_create(
+    request: HttpRequest, payload: PriceListIn, response: HttpResponse
+) -> Status[Any]:
+    price_list = services.price_list_create(actor=actor_of(request), **payload.dict())
+    set_etag(response, price_list)
+    return Status(201, price_list)
+
+
+def _configured_price_list(request: HttpRequest, price_list_id: int) -> PriceList:
+    """Price lists are settings: the versioned record is for managers and admins."""
+    actor = actor_of(request)
+    require_configure(actor)
+    return selectors.price_list_get(actor=actor, price_list_id=price_list_id)
+
+
+def _price_list_out(request: HttpRequest, price_list_id: int, response: HttpResponse) -> PriceList:
+    price_list = selectors.price_list_get(actor=actor_of(request), price_list_id=price_list_id)
+    set_etag(response, price_list)
+    return price_list
+
+
+@router.get("/price-lists/{price_list_id}", response=PriceListOut)
+def price_list_detail(
+    request: HttpRequest, price_list_id: int, response: HttpResponse
+) -> PriceList:
+    price_list = _configured_price_list(request, price_list_id)
+    set_etag(response, price_list)
+    return price_list
+
+
+@router.patch("/price-lists/{price_list_id}", response=PriceListOut)
+def price_list_update(
+    request: HttpRequest, price_list_id: int, payload: PriceListPatch, response: HttpResponse
+) -> PriceList:
+    price_list = _configured_price_list(request, price_list_id)
+    services.price_list_update(
+        actor=actor_of(request),
+        price_list=price_list,
+        changes=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request, price_list),
+    )
+    return _price_list_out(request, price_list_id, response)
 
 
 @router.put("/price-lists/{price_list_id}/prices", response=PriceListOut)
 def price_list_set_prices(
-    request: HttpRequest, price_list_id: int, payload: PriceListPricesIn
+    request: HttpRequest, price_list_id: int, payload: PriceListPricesIn, response: HttpResponse
 ) -> PriceList:
-    actor = actor_of(request)
-    require_configure(actor)
-    price_list = selectors.price_list_list(actor=actor).filter(pk=price_list_id).first()
-    if price_list is None:
+    price_list = _configured_price_list(request, price_list_id)
+    services.price_list_set_prices(
+        actor=actor_of(request),
+        price_list=price_list,
+        prices=payload.prices,
+        expected_version=if_match_version(request, price_list),
+    )
+    return _price_list_out(request, price_list_id, response)
+
+
+@router.delete("/price-lists/{price_list_id}/prices/{product_id}", response=PriceListOut)
+def price_list_remove_price(
+    request: HttpRequest, price_list_id: int, product_id: int, response: HttpResponse
+) -> PriceList:
+    """Take a product's price off the list (it then sells at its list price); answers with
+    the price list and its new ETag."""
+    price_list = _configured_price_list(request, price_list_id)
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
         raise NotFound()
-    services.price_list_set_prices(actor=actor, price_list=price_list, prices=payload.prices)
-    return selectors.price_list_list(actor=actor).get(pk=price_list_id)
+    services.price_list_remove_price(
+        actor=actor_of(request),
+        price_list=price_list,
+        product=product,
+        expected_version=if_match_version(request, price_list),
+    )
+    return _price_list_out(request, price_list_id, response)
 
 
 @router.post("/pricing/preview", response=PriceOut)

@@ -269,6 +269,12 @@ class PriceListIn(Schema):
     is_default: bool = False
 
 
+class PriceListPatch(Schema):
+    name: str | None = None
+    is_default: bool | None = None
+    active: bool | None = None
+
+
 class PriceListPricesIn(Schema):
     prices: dict[int, Decimal] = Field(default_factory=dict)
 
@@ -279,6 +285,8 @@ class PriceListOut(Schema):
     name: str
     currency: str
     is_default: bool
+    active: bool
+    version: int
     prices: dict[int, Decimal]
 
     @staticmethod

@@ -54,6 +54,11 @@ urlpatterns = [
         setup.price_list_detail,
         name="price-list-detail",
     ),
+    path(
+        "price-lists/<int:price_list_id>/prices/<int:product_id>/remove/",
+        setup.price_list_remove_price,
+        name="price-list-remove-price",
+    ),
     path("products/", orders.product_list, name="product-list"),
     path("products/new/", orders.product_create, name="product-create"),
     path("quotes/", orders.quote_list, name="quote-list"),

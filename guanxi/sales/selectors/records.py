@@ -217,9 +217,20 @@ def product_list(*, actor: User, search: str = "", active: bool | None = None) -
     return qs
 
 
-def price_list_list(*, actor: User) -> QuerySet[PriceList]:
+def price_list_list(*, actor: User, include_inactive: bool = False) -> QuerySet[PriceList]:
     require_perm(actor, Product.resource, "view")
-    return PriceList.objects.filter(active=True).prefetch_related("items")
+    qs = PriceList.objects.all() if include_inactive else PriceList.objects.filter(active=True)
+    return qs.prefetch_related("items")
+
+
+def price_list_get(*, actor: User, price_list_id: Any, include_inactive: bool = True) -> PriceList:
+    try:
+        found: PriceList = price_list_list(actor=actor, include_inactive=include_inactive).get(
+            pk=int(price_list_id)
+        )
+    except (PriceList.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    return found
 
 
 def quote_list(*, actor: User, status: str = "", account_id: int | None = None) -> QuerySet[Quote]:

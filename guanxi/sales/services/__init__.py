@@ -2,7 +2,9 @@
 
 from guanxi.sales.services.catalogue import (
     price_list_create,
+    price_list_remove_price,
     price_list_set_prices,
+    price_list_update,
     product_create,
     product_update,
 )
@@ -93,7 +95,9 @@ __all__ = [
     "pipeline_update",
     "price_lines",
     "price_list_create",
+    "price_list_remove_price",
     "price_list_set_prices",
+    "price_list_update",
     "product_create",
     "product_update",
     "quote_convert",

@@ -422,3 +422,28 @@ def test_stage_api_adds_edits_orders_and_removes_with_per_field_422s(
     assert api.delete(f"{url}/stages/{foreign}", **etag(r4)).status_code == 404
     history = api_as(org["rep"]).get(f"/sales/opportunities/{opp.pk}/history").json()
     assert [(h["from_stage_id"], h["to_stage_id"]) for h in history][-1] == (first, ids["谈判"])
+
+
+def test_price_list_api_reads_patches_and_removes_prices_with_etags(org, api_as, make_product):
+    product = make_product(price="100")
+    price_list = services.price_list_create(actor=None, code="vip", name="VIP价")
+    api = api_as(org["lead"])
+    url = f"/sales/price-lists/{price_list.pk}"
+    r = api.get(url)
+    assert r.status_code == 200 and r["ETag"] == f'"{price_list.pk}-1"'
+    assert api.put(f"{url}/prices", {"prices": {str(product.pk): "88"}}).status_code == 428
+    r = api.put(f"{url}/prices", {"prices": {str(product.pk): "88"}}, **etag(r))
+    assert r.status_code == 200 and r.json()["prices"] == {str(product.pk): "88.0000"}
+    assert r["ETag"] == f'"{price_list.pk}-2"'
+    assert api.delete(f"{url}/prices/{product.pk}").status_code == 428
+    assert api.delete(f"{url}/prices/{product.pk}", **{"If-Match": '"1-1"'}).status_code == 412
+    assert api_as(org["rep"]).delete(f"{url}/prices/{product.pk}", **etag(r)).status_code == 403
+    r2 = api.delete(f"{url}/prices/{product.pk}", **etag(r))
+    assert r2.status_code == 200 and r2.json()["prices"] == {}
+    entry = AuditEntry.objects.filter(object_type="sales.pricelist").order_by("pk").last()
+    assert entry is not None and entry.changes == {f"prices.{product.pk}": ["88.0000", None]}
+    assert api.delete(f"{url}/prices/{product.pk}", **etag(r2)).status_code == 404
+    r3 = api.patch(url, {"name": "VIP 会员价", "is_default": True}, **etag(r2))
+    assert r3.status_code == 200 and r3.json()["is_default"] and r3.json()["name"] == "VIP 会员价"
+    r4 = api.patch(url, {"active": False}, **etag(r3))
+    assert r4.status_code == 422 and "active" in r4.json()["error"]["fields"]

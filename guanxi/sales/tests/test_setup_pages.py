@@ -209,6 +209,26 @@ def test_the_pipelines_page_works_without_htmx_and_reps_may_not_post(org):
     assert c.post("/sales/pipelines/999999/edit/", {"action": "default"}).status_code == 404
 
 
+def test_the_price_list_page_removes_a_price(org, make_product):
+    product = make_product(price="100")
+    price_list = services.price_list_create(actor=None, code="vip", name="VIP价")
+    services.price_list_set_prices(
+        actor=None, price_list=price_list, prices={product.pk: Decimal("88")}
+    )
+    url = f"/sales/price-lists/{price_list.pk}/"
+    remove = f"{url}prices/{product.pk}/remove/"
+    rep = client_for(org["rep"])
+    assert 'data-testid="remove-price-' not in rep.get(url).content.decode()
+    assert rep.post(remove, {"version": 2}).status_code == 403
+    manager = client_for(org["lead"])
+    assert f'data-testid="remove-price-{product.pk}"' in manager.get(url).content.decode()
+    assert manager.post(remove, {"version": 1}).status_code == 412
+    r = manager.post(remove, {"version": 2})
+    assert r.status_code == 302 and r["Location"] == url
+    assert not PriceListItem.objects.filter(price_list=price_list).exists()
+    assert manager.post(remove, {"version": 3}).status_code == 404
+
+
 def _grow_board(org, pipeline, n):
     from guanxi.customers.services import account_create
 

@@ -350,6 +350,7 @@ def price_list_detail(request: HttpRequest, price_list_id: int) -> HttpResponse:
                     actor=user,
                     price_list=price_list,
                     prices={int(cd["product"]): cd["unit_price"]},
+                    expected_version=_version(request),
                 )
             except Invalid as exc:
                 field = f"prices.{cd['product']}"
@@ -368,3 +369,29 @@ def price_list_detail(request: HttpRequest, price_list_id: int) -> HttpResponse:
     return render(
         request, "sales/price_lists/detail.html", context, status=422 if form.errors else 200
     )
+
+
+@login_required
+@require_POST
+def price_list_remove_price(
+    request: HttpRequest, price_list_id: int, product_id: int
+) -> HttpResponse:
+    """Take a product's price off the list; it then sells at its list price there."""
+    user = actor(request)
+    _require_configure(request)
+    price_list = selectors.price_list_get(actor=user, price_list_id=price_list_id)
+    product = selectors.product_list(actor=user).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound()
+    services.price_list_remove_price(
+        actor=user,
+        price_list=price_list,
+        product=product,
+        expected_version=_version(request),
+    )
+    messages.success(
+        request,
+        _("%(product)s now sells at its list price on this price list.")
+        % {"product": product.name},
+    )
+    return redirect("sales:price-list-detail", price_list.pk)
