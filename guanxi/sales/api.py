@@ -44,7 +44,10 @@ from guanxi.sales.schemas import (
     LeadOut,
     LeadPatch,
     LineIn,
+    OpportunityDetailOut,
     OpportunityIn,
+    OpportunityLineIn,
+    OpportunityLinesIn,
     OpportunityLoseIn,
     OpportunityMoveIn,
     OpportunityOut,
@@ -133,14 +136,17 @@ def _pipeline(pipeline_id: int | None) -> Pipeline | None:
     return found
 
 
-def _products(ids: list[int] | None) -> list[Product] | None:
-    if ids is None:
-        return None
-    found = list(Product.objects.filter(pk__in=ids))
-    missing = set(ids) - {p.pk for p in found}
-    if missing:
-        raise Invalid(fields={"product_ids": [_("Unknown product.")]})
-    return found
+def _opportunity_lines(lines: list[OpportunityLineIn]) -> list[services.LineInput]:
+    return [
+        services.LineInput(
+            product_id=ln.product_id,
+            quantity=ln.quantity,
+            unit_price=ln.unit_price,
+            discount_percent=ln.discount_percent,
+            description=ln.description,
+        )
+        for ln in lines
+    ]
 
 
 def _if_match_if_given(request: HttpRequest, obj: Versioned) -> int | None:
@@ -416,7 +422,7 @@ def opportunity_list(
     return page_out(paginate(qs, page=params.page, page_size=params.page_size))
 
 
-@router.post("/opportunities", response={201: OpportunityOut})
+@router.post("/opportunities", response={201: OpportunityDetailOut})
 def opportunity_create(
     request: HttpRequest, payload: OpportunityIn, response: HttpResponse
 ) -> Status[Any]:
@@ -432,7 +438,8 @@ def opportunity_create(
         stage=stage,
         amount=payload.amount,
         expected_close_date=payload.expected_close_date,
-        products=_products(payload.product_ids),
+        lines=_opportunity_lines(payload.lines),
+        price_list=_price_list(payload.price_list_id),
         currency=payload.currency,
         contact_name=payload.contact_name,
         contact_email=payload.contact_email,
@@ -440,10 +447,10 @@ def opportunity_create(
         notes=payload.notes,
     )
     set_etag(response, opportunity)
-    return Status(201, opportunity)
+    return Status(201, selectors.opportunity_get(actor=actor, opportunity_id=opportunity.pk))
 
 
-@router.get("/opportunities/{opportunity_id}", response=OpportunityOut)
+@router.get("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
 def opportunity_detail(
     request: HttpRequest, opportunity_id: int, response: HttpResponse
 ) -> Opportunity:
@@ -452,21 +459,40 @@ def opportunity_detail(
     return opportunity
 
 
-@router.patch("/opportunities/{opportunity_id}", response=OpportunityOut)
+@router.patch("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
 def opportunity_update(
     request: HttpRequest, opportunity_id: int, payload: OpportunityPatch, response: HttpResponse
 ) -> Opportunity:
     actor = actor_of(request)
     opportunity = selectors.opportunity_get(actor=actor, opportunity_id=opportunity_id)
-    changes = payload.dict(exclude_unset=True)
-    product_ids = changes.pop("product_ids", None)
-    opportunity = services.opportunity_update(
+    services.opportunity_update(
         actor=actor,
         opportunity=opportunity,
-        changes=changes,
+        changes=payload.dict(exclude_unset=True),
         expected_version=if_match_version(request, opportunity),
-        products=_products(product_ids),
     )
+    opportunity = selectors.opportunity_get(actor=actor, opportunity_id=opportunity_id)
+    set_etag(response, opportunity)
+    return opportunity
+
+
+@router.put("/opportunities/{opportunity_id}/lines", response=OpportunityDetailOut)
+def opportunity_set_lines(
+    request: HttpRequest, opportunity_id: int, payload: OpportunityLinesIn, response: HttpResponse
+) -> Opportunity:
+    """Replace the product lines (and the price list they are priced from); the amount
+    becomes their total. An empty list removes them and leaves the amount as it was."""
+    actor = actor_of(request)
+    opportunity = selectors.opportunity_get(actor=actor, opportunity_id=opportunity_id)
+    expected_version = if_match_version(request, opportunity)
+    services.opportunity_set_lines(
+        actor=actor,
+        opportunity=opportunity,
+        lines=_opportunity_lines(payload.lines),
+        price_list=_price_list(payload.price_list_id),
+        expected_version=expected_version,
+    )
+    opportunity = selectors.opportunity_get(actor=actor, opportunity_id=opportunity_id)
     set_etag(response, opportunity)
     return opportunity
 

@@ -363,3 +363,74 @@ class StageRemoveForm(Styled):
     def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [("", "—"), *targets]  # type: ignore[attr-defined]
+
+
+class OpportunityLinesForm(Styled):
+    """The price list and one row per product line: product, quantity, unit price (empty:
+    from the price list), discount %. Empty rows are ignored."""
+
+    price_list = forms.ChoiceField(label=_("Price list"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        rows: int,
+        products: list[tuple[str, str]],
+        price_lists: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        self.fields["price_list"].choices = [  # type: ignore[attr-defined]
+            ("", str(_("List prices"))),
+            *price_lists,
+        ]
+        for i in range(rows):
+            self.fields[f"product_{i}"] = forms.ChoiceField(
+                label=_("Product"), choices=[("", "—"), *products], required=False
+            )
+            self.fields[f"quantity_{i}"] = forms.DecimalField(
+                label=_("Quantity"), max_digits=12, decimal_places=3, required=False
+            )
+            self.fields[f"unit_price_{i}"] = forms.DecimalField(
+                label=_("Unit price"), max_digits=18, decimal_places=4, required=False
+            )
+            self.fields[f"discount_percent_{i}"] = forms.DecimalField(
+                label=_("Discount (%)"), max_digits=5, decimal_places=2, required=False
+            )
+        for name, field in self.fields.items():
+            if name != "price_list":
+                css = (
+                    "form-select form-select-sm"
+                    if isinstance(field.widget, forms.Select)
+                    else "form-control form-control-sm"
+                )
+                field.widget.attrs["class"] = css
+
+    PARTS = ("product", "quantity", "unit_price", "discount_percent")
+
+    def line_rows(self) -> list[dict[str, Any]]:
+        return [{part: self[f"{part}_{i}"] for part in self.PARTS} for i in range(self.rows)]
+
+    def filled(self) -> list[int]:
+        return [i for i in range(self.rows) if self.cleaned_data.get(f"product_{i}")]
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "product_id": self.cleaned_data[f"product_{i}"],
+                "quantity": self.cleaned_data.get(f"quantity_{i}"),
+                "unit_price": self.cleaned_data.get(f"unit_price_{i}"),
+                "discount_percent": self.cleaned_data.get(f"discount_percent_{i}"),
+            }
+            for i in self.filled()
+        ]
+
+    def field_map(self) -> dict[str, str]:
+        """Service errors on the nth line (lines.n.quantity) go to the nth filled row."""
+        mapping = {"price_list_id": "price_list"}
+        for n, i in enumerate(self.filled()):
+            for part in self.PARTS:
+                key = "product_id" if part == "product" else part
+                mapping[f"lines.{n}.{key}"] = f"{part}_{i}"
+        return mapping

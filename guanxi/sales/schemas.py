@@ -159,6 +159,19 @@ class PipelineOut(Schema):
         return sorted(obj.stages.all(), key=lambda s: (not s.active, s.position))
 
 
+class OpportunityLineIn(Schema):
+    product_id: int
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    description: str = ""
+
+
+class OpportunityLinesIn(Schema):
+    lines: list[OpportunityLineIn] = Field(default_factory=list)
+    price_list_id: int | None = None
+
+
 class OpportunityIn(Schema):
     account_id: int
     name: str = Field(min_length=1, max_length=200)
@@ -167,7 +180,8 @@ class OpportunityIn(Schema):
     amount: Decimal | None = None
     currency: str = "CNY"
     expected_close_date: dt.date | None = None
-    product_ids: list[int] = Field(default_factory=list)
+    lines: list[OpportunityLineIn] = Field(default_factory=list)
+    price_list_id: int | None = None
     contact_name: str = ""
     contact_email: str = ""
     contact_mobile: str = ""
@@ -179,7 +193,6 @@ class OpportunityPatch(Schema):
     amount: Decimal | None = None
     currency: str | None = None
     expected_close_date: dt.date | None = None
-    product_ids: list[int] | None = None
     contact_name: str | None = None
     contact_email: str | None = None
     contact_mobile: str | None = None
@@ -213,6 +226,7 @@ class OpportunityOut(Schema):
     closed_at: dt.datetime | None
     lost_reason: str
     lead_id: int | None
+    price_list_id: int | None
     owner_id: int
     team_id: int | None
     created_at: dt.datetime
@@ -319,9 +333,27 @@ class OrderLineOut(LineOut):
     returned_quantity: Decimal
 
 
+class OpportunityLineOut(LineOut):
+    discount_percent: Decimal
+    manual_price: bool
+    position: int
+
+
+class OpportunityDetailOut(OpportunityOut):
+    """An opportunity with its product lines; with lines, `amount` is their total."""
+
+    lines: list[OpportunityLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
 class QuoteIn(Schema):
+    """Without lines, a quote for an opportunity takes the opportunity's product lines."""
+
     account_id: int
-    lines: list[LineIn]
+    lines: list[LineIn] = Field(default_factory=list)
     valid_until: dt.date | None = None
     price_list_id: int | None = None
     opportunity_id: int | None = None

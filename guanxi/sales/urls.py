@@ -30,6 +30,16 @@ urlpatterns = [
         pipeline.opportunity_drop,
         name="opportunity-move",
     ),
+    path(
+        "opportunities/<int:opportunity_id>/lines/",
+        pipeline.opportunity_lines,
+        name="opportunity-lines",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/quote/",
+        pipeline.opportunity_quote,
+        name="opportunity-quote",
+    ),
     path("pipelines/", setup.pipeline_list, name="pipeline-list"),
     path("pipelines/new/", setup.pipeline_create, name="pipeline-create"),
     path("pipelines/<int:pipeline_id>/edit/", setup.pipeline_edit, name="pipeline-edit"),

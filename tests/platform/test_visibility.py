@@ -284,6 +284,7 @@ ID_ENDPOINTS: dict[str, tuple[Maker, int]] = {
     "/api/v1/sales/opportunities/{opportunity_id}/win": (_sales_opportunity, 404),
     "/api/v1/sales/opportunities/{opportunity_id}/lose": (_sales_opportunity, 404),
     "/api/v1/sales/opportunities/{opportunity_id}/history": (_sales_opportunity, 404),
+    "/api/v1/sales/opportunities/{opportunity_id}/lines": (_sales_opportunity, 404),
     "/api/v1/sales/pipelines/{pipeline_id}": (_sales_pipeline, 403),
     "/api/v1/sales/pipelines/{pipeline_id}/stages": (_sales_pipeline, 403),
     "/api/v1/sales/pipelines/{pipeline_id}/stages/{stage_id}": (_sales_pipeline, 403),

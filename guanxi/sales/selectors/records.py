@@ -18,6 +18,7 @@ from guanxi.sales.models import (
     Contract,
     Lead,
     Opportunity,
+    OpportunityLine,
     Order,
     OrderLine,
     Pipeline,
@@ -162,9 +163,16 @@ def opportunity_list(
 def opportunity_get(*, actor: User, opportunity_id: Any) -> Opportunity:
     require_perm(actor, Opportunity.resource, "view")
     obj = record_get(actor, Opportunity, opportunity_id)
-    found: Opportunity = Opportunity.objects.select_related(
-        "account", "stage", "pipeline", "owner"
-    ).get(pk=obj.pk)
+    found: Opportunity = (
+        Opportunity.objects.select_related("account", "stage", "pipeline", "owner", "price_list")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OpportunityLine.objects.select_related("product").order_by("position"),
+            )
+        )
+        .get(pk=obj.pk)
+    )
     return found
 
 

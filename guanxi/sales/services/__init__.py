@@ -34,6 +34,7 @@ from guanxi.sales.services.opportunities import (
     opportunity_delete,
     opportunity_lose,
     opportunity_move,
+    opportunity_set_lines,
     opportunity_update,
     opportunity_win,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "opportunity_delete",
     "opportunity_lose",
     "opportunity_move",
+    "opportunity_set_lines",
     "opportunity_update",
     "opportunity_win",
     "order_cancel",
