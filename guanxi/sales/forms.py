@@ -46,6 +46,17 @@ class Styled(forms.Form):
                 css = "form-control form-control-sm"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Mark the fields in error: Bootstrap shows a field's message only next to an
+        `is-invalid` input (validation and service errors both come through here)."""
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                css = widget.attrs.get("class", "")
+                if "is-invalid" not in css.split():
+                    widget.attrs["class"] = f"{css} is-invalid".strip()
+
 
 class DateInput(forms.DateInput):
     input_type = "date"

@@ -10,20 +10,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-DRAG_JS = """([source, target]) => {
-  const from = document.querySelector(source);
-  const to = document.querySelector(target).querySelector(".gx-kanban-cards");
-  const data = new DataTransfer();
-  const fire = (el, type) =>
-    el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
-  fire(from, "dragstart");
-  fire(to, "dragenter");
-  fire(to, "dragover");
-  fire(to, "drop");
-  fire(from, "dragend");
-}"""
-
-
 def sign_in(page, user, password="browser-pass-123"):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", user.username)
@@ -55,13 +41,23 @@ def test_convert_a_lead_win_the_deal_on_the_board_and_turn_a_quote_into_an_order
     opp = Opportunity.objects.get(lead=lead)
     assert opp.amount == Decimal("12000.00")
 
-    # 2. Drag the deal card onto the won column; confirm the amount.
+    # 2. Drag the deal card onto the won column with the mouse (native HTML5 drag and drop);
+    # confirm the amount. On a 1920 px screen the first and the last column are both in view;
+    # at 1280 px the won column lies off-screen, and scrolling it into view with the button
+    # held would move the card away before the drag starts.
+    page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto("/sales/opportunities/")
     won_stage = opp.pipeline.stages.get(kind="won")
-    # Headless Chromium does not turn Playwright's synthetic mouse into a native drop, so
-    # fire the HTML5 drag events themselves: kanban.js handles them as in a real drag.
-    page.evaluate(DRAG_JS, [f"[data-testid=deal-{opp.pk}]", f"[data-testid=stage-{won_stage.pk}]"])
-    page.locator("[data-testid=close-dialog]").wait_for()
+    card = page.locator(f"[data-testid=deal-{opp.pk}]")
+    card.drag_to(page.locator(f"[data-testid=stage-{won_stage.pk}]"))
+    dialog = page.locator("[data-testid=close-dialog]")
+    dialog.wait_for()
+    # A zero amount is refused: the dialog comes back in place with the error on the field.
+    dialog.locator("input[name=amount]").fill("0")
+    page.click("[data-testid=confirm-close]")
+    dialog.get_by_text("赢单的金额必须大于零。").wait_for()
+    assert Opportunity.objects.get(pk=opp.pk).status == "open"
+    dialog.locator("input[name=amount]").fill("12000")
     page.click("[data-testid=confirm-close]")
     page.locator(f"[data-testid=stage-{won_stage.pk}] [data-testid=deal-{opp.pk}]").wait_for()
     page.screenshot(path=str(tmp_path / "kanban.png"), full_page=True)

@@ -93,7 +93,10 @@ def opportunity_drop(request: HttpRequest, opportunity_id: int) -> HttpResponse:
         form.is_valid()
         apply_error(form, exc)
         context = {"opportunity": opportunity, "stage": stage, "form": form}
-        return render(request, "sales/opportunities/_close_dialog.html", context, status=422)
+        response = render(request, "sales/opportunities/_close_dialog.html", context, status=422)
+        # app.js swaps error answers that name their target: the dialog shows its errors.
+        response["HX-Retarget"] = "#board"
+        return response
     pipeline = Pipeline.objects.get(pk=opportunity.pipeline_id)
     return render(request, "sales/opportunities/_board.html", _board_context(request, pipeline))
 
