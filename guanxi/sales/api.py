@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from guanxi.core.errors import Invalid
-from guanxi.core.http import actor_of, if_match_version, page_out, set_etag
+from guanxi.core.errors import Invalid, NotFound
+from guanxi.core.http import Versioned, actor_of, if_match_version, page_out, set_etag
 from guanxi.core.models import Team, User
 from guanxi.core.pagination import order_by_allowed, paginate
 from guanxi.core.schemas import ListParams, PageOut
@@ -29,6 +29,7 @@ from guanxi.sales.models import (
     Product,
     Quote,
     SalesTarget,
+    Stage,
     StageChange,
 )
 from guanxi.sales.schemas import (
@@ -43,7 +44,10 @@ from guanxi.sales.schemas import (
     LeadOut,
     LeadPatch,
     LineIn,
+    OpportunityDetailOut,
     OpportunityIn,
+    OpportunityLineIn,
+    OpportunityLinesIn,
     OpportunityLoseIn,
     OpportunityMoveIn,
     OpportunityOut,
@@ -59,9 +63,11 @@ from guanxi.sales.schemas import (
     PaymentOut,
     PipelineIn,
     PipelineOut,
+    PipelinePatch,
     PriceIn,
     PriceListIn,
     PriceListOut,
+    PriceListPatch,
     PriceListPricesIn,
     PriceOut,
     ProductIn,
@@ -74,12 +80,15 @@ from guanxi.sales.schemas import (
     QuoteStatusIn,
     RevenueRowOut,
     ScoreWeightsIO,
+    StageAddIn,
     StageChangeOut,
+    StageOrderIn,
+    StagePatch,
     TargetIn,
     TargetOut,
 )
 from guanxi.sales.selectors.reports import default_range
-from guanxi.sales.services._common import account_for
+from guanxi.sales.services._common import account_for, require_configure
 from guanxi.sales.services.leads import score_weights
 
 router = Router(tags=["sales"])
@@ -127,14 +136,22 @@ def _pipeline(pipeline_id: int | None) -> Pipeline | None:
     return found
 
 
-def _products(ids: list[int] | None) -> list[Product] | None:
-    if ids is None:
-        return None
-    found = list(Product.objects.filter(pk__in=ids))
-    missing = set(ids) - {p.pk for p in found}
-    if missing:
-        raise Invalid(fields={"product_ids": [_("Unknown product.")]})
-    return found
+def _opportunity_lines(lines: list[OpportunityLineIn]) -> list[services.LineInput]:
+    return [
+        services.LineInput(
+            product_id=ln.product_id,
+            quantity=ln.quantity,
+            unit_price=ln.unit_price,
+            discount_percent=ln.discount_percent,
+            description=ln.description,
+        )
+        for ln in lines
+    ]
+
+
+def _if_match_if_given(request: HttpRequest, obj: Versioned) -> int | None:
+    """For POSTs that change a versioned parent: If-Match is checked when sent."""
+    return if_match_version(request, obj) if request.headers.get("If-Match") else None
 
 
 # ---- leads ---------------------------------------------------------------------------------
@@ -249,19 +266,139 @@ def lead_score_weights_update(request: HttpRequest, payload: ScoreWeightsIO) -> 
 
 
 @router.get("/pipelines", response=list[PipelineOut])
-def pipeline_list(request: HttpRequest) -> list[Pipeline]:
-    return list(selectors.pipeline_list(actor=actor_of(request)))
+def pipeline_list(request: HttpRequest, include_inactive: bool = False) -> list[Pipeline]:
+    return list(selectors.pipeline_list(actor=actor_of(request), include_inactive=include_inactive))
 
 
 @router.post("/pipelines", response={201: PipelineOut})
-def pipeline_create(request: HttpRequest, payload: PipelineIn) -> Status[Any]:
+def pipeline_create(
+    request: HttpRequest, payload: PipelineIn, response: HttpResponse
+) -> Status[Any]:
+    actor = actor_of(request)
     pipeline = services.pipeline_create(
-        actor=actor_of(request),
+        actor=actor,
         name=payload.name,
         stages=[(s.name, s.probability, s.kind) for s in payload.stages] or None,
         is_default=payload.is_default,
     )
-    return Status(201, pipeline)
+    set_etag(response, pipeline)
+    return Status(201, selectors.pipeline_get(actor=actor, pipeline_id=pipeline.pk))
+
+
+def _configured_pipeline(request: HttpRequest, pipeline_id: int) -> Pipeline:
+    """Pipelines are settings: the versioned record is for managers and admins."""
+    actor = actor_of(request)
+    require_configure(actor)
+    return selectors.pipeline_get(actor=actor, pipeline_id=pipeline_id)
+
+
+def _pipeline_out(request: HttpRequest, pipeline_id: int, response: HttpResponse) -> Pipeline:
+    pipeline = selectors.pipeline_get(actor=actor_of(request), pipeline_id=pipeline_id)
+    set_etag(response, pipeline)
+    return pipeline
+
+
+@router.get("/pipelines/{pipeline_id}", response=PipelineOut)
+def pipeline_detail(request: HttpRequest, pipeline_id: int, response: HttpResponse) -> Pipeline:
+    pipeline = _configured_pipeline(request, pipeline_id)
+    set_etag(response, pipeline)
+    return pipeline
+
+
+@router.patch("/pipelines/{pipeline_id}", response=PipelineOut)
+def pipeline_update(
+    request: HttpRequest, pipeline_id: int, payload: PipelinePatch, response: HttpResponse
+) -> Pipeline:
+    pipeline = _configured_pipeline(request, pipeline_id)
+    services.pipeline_update(
+        actor=actor_of(request),
+        pipeline=pipeline,
+        changes=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request, pipeline),
+    )
+    return _pipeline_out(request, pipeline_id, response)
+
+
+@router.post("/pipelines/{pipeline_id}/stages", response={201: PipelineOut})
+def stage_add(
+    request: HttpRequest, pipeline_id: int, payload: StageAddIn, response: HttpResponse
+) -> Status[Any]:
+    pipeline = _configured_pipeline(request, pipeline_id)
+    services.stage_add(
+        actor=actor_of(request),
+        pipeline=pipeline,
+        name=payload.name,
+        probability=payload.probability,
+        kind=payload.kind,
+        expected_version=_if_match_if_given(request, pipeline),
+    )
+    return Status(201, _pipeline_out(request, pipeline_id, response))
+
+
+def _stage(request: HttpRequest, pipeline: Pipeline, stage_id: int) -> Stage:
+    return selectors.pipeline_stage_get(
+        actor=actor_of(request), pipeline=pipeline, stage_id=stage_id
+    )
+
+
+@router.patch("/pipelines/{pipeline_id}/stages/{stage_id}", response=PipelineOut)
+def stage_update(
+    request: HttpRequest,
+    pipeline_id: int,
+    stage_id: int,
+    payload: StagePatch,
+    response: HttpResponse,
+) -> Pipeline:
+    """Change a stage; If-Match carries the pipeline's ETag (its stages are part of it)."""
+    pipeline = _configured_pipeline(request, pipeline_id)
+    services.stage_update(
+        actor=actor_of(request),
+        stage=_stage(request, pipeline, stage_id),
+        changes=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request, pipeline),
+    )
+    return _pipeline_out(request, pipeline_id, response)
+
+
+@router.put("/pipelines/{pipeline_id}/stage-order", response=PipelineOut)
+def stage_reorder(
+    request: HttpRequest, pipeline_id: int, payload: StageOrderIn, response: HttpResponse
+) -> Pipeline:
+    """Order the active stages: `stage_ids` lists every one of them once."""
+    pipeline = _configured_pipeline(request, pipeline_id)
+    services.stage_reorder(
+        actor=actor_of(request),
+        pipeline=pipeline,
+        stage_ids=payload.stage_ids,
+        expected_version=if_match_version(request, pipeline),
+    )
+    return _pipeline_out(request, pipeline_id, response)
+
+
+@router.delete("/pipelines/{pipeline_id}/stages/{stage_id}", response=PipelineOut)
+def stage_remove(
+    request: HttpRequest,
+    pipeline_id: int,
+    stage_id: int,
+    response: HttpResponse,
+    target_stage_id: int | None = None,
+) -> Pipeline:
+    """Remove a stage, moving its open deals to `target_stage_id`; a stage that history
+    refers to is archived. Answers with the pipeline and its new ETag."""
+    pipeline = _configured_pipeline(request, pipeline_id)
+    stage = _stage(request, pipeline, stage_id)
+    target = None
+    if target_stage_id is not None:
+        target = Stage.objects.filter(pk=target_stage_id).first()
+        if target is None:
+            raise Invalid(fields={"target_stage_id": [_("Unknown stage.")]})
+    services.stage_remove(
+        actor=actor_of(request),
+        stage=stage,
+        target=target,
+        expected_version=if_match_version(request, pipeline),
+    )
+    return _pipeline_out(request, pipeline_id, response)
 
 
 @router.get("/opportunities", response=PageOut[OpportunityOut])
@@ -285,7 +422,7 @@ def opportunity_list(
     return page_out(paginate(qs, page=params.page, page_size=params.page_size))
 
 
-@router.post("/opportunities", response={201: OpportunityOut})
+@router.post("/opportunities", response={201: OpportunityDetailOut})
 def opportunity_create(
     request: HttpRequest, payload: OpportunityIn, response: HttpResponse
 ) -> Status[Any]:
@@ -301,7 +438,8 @@ def opportunity_create(
         stage=stage,
         amount=payload.amount,
         expected_close_date=payload.expected_close_date,
-        products=_products(payload.product_ids),
+        lines=_opportunity_lines(payload.lines),
+        price_list=_price_list(payload.price_list_id),
         currency=payload.currency,
         contact_name=payload.contact_name,
         contact_email=payload.contact_email,
@@ -309,10 +447,10 @@ def opportunity_create(
         notes=payload.notes,
     )
     set_etag(response, opportunity)
-    return Status(201, opportunity)
+    return Status(201, selectors.opportunity_get(actor=actor, opportunity_id=opportunity.pk))
 
 
-@router.get("/opportunities/{opportunity_id}", response=OpportunityOut)
+@router.get("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
 def opportunity_detail(
     request: HttpRequest, opportunity_id: int, response: HttpResponse
 ) -> Opportunity:
@@ -321,21 +459,40 @@ def opportunity_detail(
     return opportunity
 
 
-@router.patch("/opportunities/{opportunity_id}", response=OpportunityOut)
+@router.patch("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
 def opportunity_update(
     request: HttpRequest, opportunity_id: int, payload: OpportunityPatch, response: HttpResponse
 ) -> Opportunity:
     actor = actor_of(request)
     opportunity = selectors.opportunity_get(actor=actor, opportunity_id=opportunity_id)
-    changes = payload.dict(exclude_unset=True)
-    product_ids = changes.pop("product_ids", None)
-    opportunity = services.opportunity_update(
+    services.opportunity_update(
         actor=actor,
         opportunity=opportunity,
-        changes=changes,
+        changes=payload.dict(exclude_unset=True),
         expected_version=if_match_version(request, opportunity),
-        products=_products(product_ids),
     )
+    opportunity = selectors.opportunity_get(actor=actor, opportunity_id=opportunity_id)
+    set_etag(response, opportunity)
+    return opportunity
+
+
+@router.put("/opportunities/{opportunity_id}/lines", response=OpportunityDetailOut)
+def opportunity_set_lines(
+    request: HttpRequest, opportunity_id: int, payload: OpportunityLinesIn, response: HttpResponse
+) -> Opportunity:
+    """Replace the product lines (and the price list they are priced from); the amount
+    becomes their total. An empty list removes them and leaves the amount as it was."""
+    actor = actor_of(request)
+    opportunity = selectors.opportunity_get(actor=actor, opportunity_id=opportunity_id)
+    expected_version = if_match_version(request, opportunity)
+    services.opportunity_set_lines(
+        actor=actor,
+        opportunity=opportunity,
+        lines=_opportunity_lines(payload.lines),
+        price_list=_price_list(payload.price_list_id),
+        expected_version=expected_version,
+    )
+    opportunity = selectors.opportunity_get(actor=actor, opportunity_id=opportunity_id)
     set_etag(response, opportunity)
     return opportunity
 
@@ -417,14 +574,10 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status[Any]:
 def product_update(
     request: HttpRequest, product_id: int, payload: ProductPatch, response: HttpResponse
 ) -> Product:
-    from guanxi.sales.services._common import require_configure
-
     actor = actor_of(request)
     require_configure(actor)
     product = selectors.product_list(actor=actor).filter(pk=product_id).first()
     if product is None:
-        from guanxi.core.errors import NotFound
-
         raise NotFound()
     product = services.product_update(
         actor=actor,
@@ -437,30 +590,88 @@ def product_update(
 
 
 @router.get("/price-lists", response=list[PriceListOut])
-def price_list_list(request: HttpRequest) -> list[PriceList]:
-    return list(selectors.price_list_list(actor=actor_of(request)))
+def price_list_list(request: HttpRequest, include_inactive: bool = False) -> list[PriceList]:
+    return list(
+        selectors.price_list_list(actor=actor_of(request), include_inactive=include_inactive)
+    )
 
 
 @router.post("/price-lists", response={201: PriceListOut})
-def price_list_create(request: HttpRequest, payload: PriceListIn) -> Status[Any]:
-    return Status(201, services.price_list_create(actor=actor_of(request), **payload.dict()))
+def price_list_create(
+    request: HttpRequest, payload: PriceListIn, response: HttpResponse
+) -> Status[Any]:
+    price_list = services.price_list_create(actor=actor_of(request), **payload.dict())
+    set_etag(response, price_list)
+    return Status(201, price_list)
+
+
+def _configured_price_list(request: HttpRequest, price_list_id: int) -> PriceList:
+    """Price lists are settings: the versioned record is for managers and admins."""
+    actor = actor_of(request)
+    require_configure(actor)
+    return selectors.price_list_get(actor=actor, price_list_id=price_list_id)
+
+
+def _price_list_out(request: HttpRequest, price_list_id: int, response: HttpResponse) -> PriceList:
+    price_list = selectors.price_list_get(actor=actor_of(request), price_list_id=price_list_id)
+    set_etag(response, price_list)
+    return price_list
+
+
+@router.get("/price-lists/{price_list_id}", response=PriceListOut)
+def price_list_detail(
+    request: HttpRequest, price_list_id: int, response: HttpResponse
+) -> PriceList:
+    price_list = _configured_price_list(request, price_list_id)
+    set_etag(response, price_list)
+    return price_list
+
+
+@router.patch("/price-lists/{price_list_id}", response=PriceListOut)
+def price_list_update(
+    request: HttpRequest, price_list_id: int, payload: PriceListPatch, response: HttpResponse
+) -> PriceList:
+    price_list = _configured_price_list(request, price_list_id)
+    services.price_list_update(
+        actor=actor_of(request),
+        price_list=price_list,
+        changes=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request, price_list),
+    )
+    return _price_list_out(request, price_list_id, response)
 
 
 @router.put("/price-lists/{price_list_id}/prices", response=PriceListOut)
 def price_list_set_prices(
-    request: HttpRequest, price_list_id: int, payload: PriceListPricesIn
+    request: HttpRequest, price_list_id: int, payload: PriceListPricesIn, response: HttpResponse
 ) -> PriceList:
-    from guanxi.sales.services._common import require_configure
+    price_list = _configured_price_list(request, price_list_id)
+    services.price_list_set_prices(
+        actor=actor_of(request),
+        price_list=price_list,
+        prices=payload.prices,
+        expected_version=if_match_version(request, price_list),
+    )
+    return _price_list_out(request, price_list_id, response)
 
-    actor = actor_of(request)
-    require_configure(actor)
-    price_list = selectors.price_list_list(actor=actor).filter(pk=price_list_id).first()
-    if price_list is None:
-        from guanxi.core.errors import NotFound
 
+@router.delete("/price-lists/{price_list_id}/prices/{product_id}", response=PriceListOut)
+def price_list_remove_price(
+    request: HttpRequest, price_list_id: int, product_id: int, response: HttpResponse
+) -> PriceList:
+    """Take a product's price off the list (it then sells at its list price); answers with
+    the price list and its new ETag."""
+    price_list = _configured_price_list(request, price_list_id)
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
         raise NotFound()
-    services.price_list_set_prices(actor=actor, price_list=price_list, prices=payload.prices)
-    return selectors.price_list_list(actor=actor).get(pk=price_list_id)
+    services.price_list_remove_price(
+        actor=actor_of(request),
+        price_list=price_list,
+        product=product,
+        expected_version=if_match_version(request, price_list),
+    )
+    return _price_list_out(request, price_list_id, response)
 
 
 @router.post("/pricing/preview", response=PriceOut)

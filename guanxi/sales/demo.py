@@ -146,7 +146,7 @@ def demo_sales(*, size: int, seed: int, out: Callable[[str], None]) -> None:
     n_orders, n_lines = _orders(rng, accounts, products, lists, vip_prices, wholesale)
     out(f"sales: {len(products)} products, {n_orders} orders, {n_lines} order lines")
     reps = list(User.objects.filter(role__code__in=["sales", "manager"], is_active=True))
-    n_opps = _opportunities(rng, accounts, products, reps)
+    n_opps = _opportunities(rng, accounts, products, reps, lists["wholesale"], wholesale)
     n_contracts = _contracts(rng, accounts)
     _targets_and_leads(rng, reps)
     out(f"sales: {n_opps} opportunities, {n_contracts} contracts, targets and leads")
@@ -341,10 +341,70 @@ def _orders(
     return n_orders, n_lines
 
 
+OPPORTUNITY_QUANTITIES = [10, 20, 30, 50, 80, 100, 150, 200, 300]
+
+
+def _opportunity_lines(
+    rng: random.Random,
+    products: list[Any],
+    prices: dict[int, Decimal],
+) -> tuple[list[dict[str, Any]], Decimal]:
+    """Product lines for one deal (a few products in bulk, sometimes a negotiated discount),
+    priced by the same pipeline as quotes and orders; returns the lines and their total."""
+    chosen = rng.sample(products, k=rng.choice([1, 1, 2, 2, 3]))
+    percents = [Decimal(rng.choice([5, 8, 10, 15])) if rng.random() < 0.3 else ZERO for _ in chosen]
+    plines = []
+    for i, (product, percent) in enumerate(zip(chosen, percents, strict=True)):
+        quantity = Decimal(rng.choice(OPPORTUNITY_QUANTITIES))
+        unit_price = prices.get(product.pk, product.list_price).quantize(Decimal("0.0001"))
+        plines.append(
+            PricingLine(
+                index=i,
+                product_id=product.pk,
+                sku=product.sku,
+                category=product.category,
+                quantity=quantity,
+                unit_price=unit_price,
+                tax_rate=product.tax_rate,
+                manual_discount=to_fen(to_fen(quantity * unit_price) * percent / 100),
+            )
+        )
+    priced = price(
+        PricingContext(
+            actor=None,
+            account=None,
+            lines=tuple(plines),
+            price_list=None,
+            date=timezone.localdate(),
+        ),
+        [],
+    )
+    lines = [
+        {
+            "product_id": src.product_id,
+            "quantity": src.quantity,
+            "unit_price": src.unit_price,
+            "discount_percent": percent,
+            "discount_amount": out.discount,
+            "tax_rate": src.tax_rate,
+            "tax_amount": out.tax,
+            "line_total": out.total,
+            "position": i,
+        }
+        for i, (src, out, percent) in enumerate(zip(plines, priced.lines, percents, strict=True))
+    ]
+    return lines, priced.total
+
+
 def _opportunities(
-    rng: random.Random, accounts: list[tuple[Any, ...]], products: list[Any], reps: list[Any]
+    rng: random.Random,
+    accounts: list[tuple[Any, ...]],
+    products: list[Any],
+    reps: list[Any],
+    wholesale_list: Any,
+    wholesale: dict[int, Decimal],
 ) -> int:
-    from guanxi.sales.models import Opportunity, Stage, StageChange
+    from guanxi.sales.models import Opportunity, OpportunityLine, Stage, StageChange
     from guanxi.sales.services import default_pipeline
 
     pipeline = default_pipeline()
@@ -353,15 +413,20 @@ def _opportunities(
     won = next(s for s in stages if s.kind == "won")
     lost = next(s for s in stages if s.kind == "lost")
     now = timezone.now()
-    opps, paths = [], []
+    opps, paths, deal_lines = [], [], []
     sample = rng.sample(accounts, k=min(len(accounts), max(20, len(accounts) // 6)))
-    for account_id, owner_id, team_id, _region, _kind in sample:
+    for account_id, owner_id, team_id, _region, kind in sample:
         created = now - dt.timedelta(days=rng.randint(1, 720))
         depth = rng.randint(1, len(open_stages))
         path = open_stages[:depth]
         fate = rng.random()
         age_days = (now - created).days
-        amount = Decimal(rng.choice([5, 8, 12, 20, 35, 50, 80, 120, 200])) * 1000
+        # Organisations buy at wholesale prices; most deals list what they are about.
+        org = kind == "organization"
+        if rng.random() < 0.85:
+            lines, amount = _opportunity_lines(rng, products, wholesale if org else {})
+        else:
+            lines, amount = [], Decimal(rng.choice([5, 8, 12, 20, 35, 50, 80, 120, 200])) * 1000
         if age_days > 60 and fate < 0.45:
             status, final, closed = "won", won, created + dt.timedelta(days=rng.randint(7, 90))
         elif age_days > 60 and fate < 0.8:
@@ -383,8 +448,10 @@ def _opportunities(
             expected_close_date=expected,
             closed_at=closed,
             lost_reason=rng.choice(LOST_REASONS) if status == "lost" else "",
+            price_list=wholesale_list if org and lines else None,
         )
         opps.append(opp)
+        deal_lines.append(lines)
         steps = path + ([final] if status != "open" else [])
         paths.append((created, closed, steps))
     with transaction.atomic():
@@ -405,6 +472,14 @@ def _opportunities(
                 )
                 prev = st
         StageChange.objects.bulk_create(history, batch_size=BATCH)
+        OpportunityLine.objects.bulk_create(
+            (
+                OpportunityLine(opportunity=opp, currency=opp.currency, **line)
+                for opp, lines in zip(opps, deal_lines, strict=True)
+                for line in lines
+            ),
+            batch_size=BATCH,
+        )
     return len(opps)
 
 

@@ -10,7 +10,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import DomainError
-from guanxi.sales.models import Contract, Lead, SalesTarget
+from guanxi.sales.models import Contract, Lead, SalesTarget, Stage
 
 LINE_ROWS = 5
 
@@ -45,6 +45,17 @@ class Styled(forms.Form):
             else:
                 css = "form-control form-control-sm"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Mark the fields in error: Bootstrap shows a field's message only next to an
+        `is-invalid` input (validation and service errors both come through here)."""
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                css = widget.attrs.get("class", "")
+                if "is-invalid" not in css.split():
+                    widget.attrs["class"] = f"{css} is-invalid".strip()
 
 
 class DateInput(forms.DateInput):
@@ -317,7 +328,7 @@ class PipelineForm(Styled):
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_(
             'One stage a line: "name, probability, kind" (kind is open, won or lost). '
-            "Exactly one won and one lost stage."
+            "At least one open, one won and one lost stage."
         ),
     )
 
@@ -343,3 +354,94 @@ class PriceListPriceForm(Styled):
     def __init__(self, *args: Any, products: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = products  # type: ignore[attr-defined]
+
+
+class PipelineNameForm(Styled):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class StageForm(Styled):
+    """A stage's name, probability and kind (the service checks the values and the rules)."""
+
+    name = forms.CharField(label=_("Stage name"), max_length=200)
+    probability = forms.IntegerField(label=_("Probability (%)"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Stage.Kind.choices, initial="open")
+
+
+class StageRemoveForm(Styled):
+    target = forms.ChoiceField(label=_("Move its open deals to"), required=False)
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "—"), *targets]  # type: ignore[attr-defined]
+
+
+class OpportunityLinesForm(Styled):
+    """The price list and one row per product line: product, quantity, unit price (empty:
+    from the price list), discount %. Empty rows are ignored."""
+
+    price_list = forms.ChoiceField(label=_("Price list"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        rows: int,
+        products: list[tuple[str, str]],
+        price_lists: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        self.fields["price_list"].choices = [  # type: ignore[attr-defined]
+            ("", str(_("List prices"))),
+            *price_lists,
+        ]
+        for i in range(rows):
+            self.fields[f"product_{i}"] = forms.ChoiceField(
+                label=_("Product"), choices=[("", "—"), *products], required=False
+            )
+            self.fields[f"quantity_{i}"] = forms.DecimalField(
+                label=_("Quantity"), max_digits=12, decimal_places=3, required=False
+            )
+            self.fields[f"unit_price_{i}"] = forms.DecimalField(
+                label=_("Unit price"), max_digits=18, decimal_places=4, required=False
+            )
+            self.fields[f"discount_percent_{i}"] = forms.DecimalField(
+                label=_("Discount (%)"), max_digits=5, decimal_places=2, required=False
+            )
+        for name, field in self.fields.items():
+            if name != "price_list":
+                css = (
+                    "form-select form-select-sm"
+                    if isinstance(field.widget, forms.Select)
+                    else "form-control form-control-sm"
+                )
+                field.widget.attrs["class"] = css
+
+    PARTS = ("product", "quantity", "unit_price", "discount_percent")
+
+    def line_rows(self) -> list[dict[str, Any]]:
+        return [{part: self[f"{part}_{i}"] for part in self.PARTS} for i in range(self.rows)]
+
+    def filled(self) -> list[int]:
+        return [i for i in range(self.rows) if self.cleaned_data.get(f"product_{i}")]
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "product_id": self.cleaned_data[f"product_{i}"],
+                "quantity": self.cleaned_data.get(f"quantity_{i}"),
+                "unit_price": self.cleaned_data.get(f"unit_price_{i}"),
+                "discount_percent": self.cleaned_data.get(f"discount_percent_{i}"),
+            }
+            for i in self.filled()
+        ]
+
+    def field_map(self) -> dict[str, str]:
+        """Service errors on the nth line (lines.n.quantity) go to the nth filled row."""
+        mapping = {"price_list_id": "price_list"}
+        for n, i in enumerate(self.filled()):
+            for part in self.PARTS:
+                key = "product_id" if part == "product" else part
+                mapping[f"lines.{n}.{key}"] = f"{part}_{i}"
+        return mapping

@@ -107,12 +107,29 @@ class StageIn(Schema):
     kind: str = "open"
 
 
+class StageAddIn(Schema):
+    name: str = ""
+    probability: int | None = None
+    kind: str = "open"
+
+
+class StagePatch(Schema):
+    name: str | None = None
+    probability: int | None = None
+    kind: str | None = None
+
+
+class StageOrderIn(Schema):
+    stage_ids: list[int] = Field(default_factory=list)
+
+
 class StageOut(Schema):
     id: int
     name: str
     position: int
     probability: int
     kind: str
+    active: bool
 
 
 class PipelineIn(Schema):
@@ -121,15 +138,38 @@ class PipelineIn(Schema):
     is_default: bool = False
 
 
+class PipelinePatch(Schema):
+    name: str | None = None
+    is_default: bool | None = None
+    active: bool | None = None
+
+
 class PipelineOut(Schema):
+    """A pipeline with its stages in board order; archived stages follow with `active: false`."""
+
     id: int
     name: str
     is_default: bool
+    active: bool
+    version: int
     stages: list[StageOut]
 
     @staticmethod
     def resolve_stages(obj: Any) -> list[Any]:
-        return list(obj.stages.all())
+        return sorted(obj.stages.all(), key=lambda s: (not s.active, s.position))
+
+
+class OpportunityLineIn(Schema):
+    product_id: int
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    description: str = ""
+
+
+class OpportunityLinesIn(Schema):
+    lines: list[OpportunityLineIn] = Field(default_factory=list)
+    price_list_id: int | None = None
 
 
 class OpportunityIn(Schema):
@@ -140,7 +180,8 @@ class OpportunityIn(Schema):
     amount: Decimal | None = None
     currency: str = "CNY"
     expected_close_date: dt.date | None = None
-    product_ids: list[int] = Field(default_factory=list)
+    lines: list[OpportunityLineIn] = Field(default_factory=list)
+    price_list_id: int | None = None
     contact_name: str = ""
     contact_email: str = ""
     contact_mobile: str = ""
@@ -152,7 +193,6 @@ class OpportunityPatch(Schema):
     amount: Decimal | None = None
     currency: str | None = None
     expected_close_date: dt.date | None = None
-    product_ids: list[int] | None = None
     contact_name: str | None = None
     contact_email: str | None = None
     contact_mobile: str | None = None
@@ -186,6 +226,7 @@ class OpportunityOut(Schema):
     closed_at: dt.datetime | None
     lost_reason: str
     lead_id: int | None
+    price_list_id: int | None
     owner_id: int
     team_id: int | None
     created_at: dt.datetime
@@ -242,6 +283,12 @@ class PriceListIn(Schema):
     is_default: bool = False
 
 
+class PriceListPatch(Schema):
+    name: str | None = None
+    is_default: bool | None = None
+    active: bool | None = None
+
+
 class PriceListPricesIn(Schema):
     prices: dict[int, Decimal] = Field(default_factory=dict)
 
@@ -252,6 +299,8 @@ class PriceListOut(Schema):
     name: str
     currency: str
     is_default: bool
+    active: bool
+    version: int
     prices: dict[int, Decimal]
 
     @staticmethod
@@ -284,9 +333,27 @@ class OrderLineOut(LineOut):
     returned_quantity: Decimal
 
 
+class OpportunityLineOut(LineOut):
+    discount_percent: Decimal
+    manual_price: bool
+    position: int
+
+
+class OpportunityDetailOut(OpportunityOut):
+    """An opportunity with its product lines; with lines, `amount` is their total."""
+
+    lines: list[OpportunityLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
 class QuoteIn(Schema):
+    """Without lines, a quote for an opportunity takes the opportunity's product lines."""
+
     account_id: int
-    lines: list[LineIn]
+    lines: list[LineIn] = Field(default_factory=list)
     valid_until: dt.date | None = None
     price_list_id: int | None = None
     opportunity_id: int | None = None

@@ -257,6 +257,29 @@ def _sales_target(org: dict[str, Any]) -> dict[str, Any]:
     return {"target_id": target.pk}
 
 
+def _sales_pipeline(org: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.sales.services import pipeline_create
+
+    pipeline = pipeline_create(actor=None, name=f"东区流程{org['east'].pk}")
+    return {"pipeline_id": pipeline.pk, "stage_id": pipeline.stages.order_by("position")[0].pk}
+
+
+def _sales_price(org: dict[str, Any]) -> dict[str, Any]:
+    from decimal import Decimal
+
+    from guanxi.sales.models import PriceList
+    from guanxi.sales.services import price_list_set_prices
+
+    made = _sales_price_list(org)
+    product = _sales_account_and_product(org)[1]
+    price_list_set_prices(
+        actor=None,
+        price_list=PriceList.objects.get(pk=made["price_list_id"]),
+        prices={product.pk: Decimal("8")},
+    )
+    return made | {"product_id": product.pk}
+
+
 ID_ENDPOINTS: dict[str, tuple[Maker, int]] = {
     "/api/v1/sales/leads/{lead_id}": (_sales_lead, 404),
     "/api/v1/sales/leads/{lead_id}/claim": (_sales_lead, 404),
@@ -268,8 +291,15 @@ ID_ENDPOINTS: dict[str, tuple[Maker, int]] = {
     "/api/v1/sales/opportunities/{opportunity_id}/win": (_sales_opportunity, 404),
     "/api/v1/sales/opportunities/{opportunity_id}/lose": (_sales_opportunity, 404),
     "/api/v1/sales/opportunities/{opportunity_id}/history": (_sales_opportunity, 404),
+    "/api/v1/sales/opportunities/{opportunity_id}/lines": (_sales_opportunity, 404),
+    "/api/v1/sales/pipelines/{pipeline_id}": (_sales_pipeline, 403),
+    "/api/v1/sales/pipelines/{pipeline_id}/stages": (_sales_pipeline, 403),
+    "/api/v1/sales/pipelines/{pipeline_id}/stages/{stage_id}": (_sales_pipeline, 403),
+    "/api/v1/sales/pipelines/{pipeline_id}/stage-order": (_sales_pipeline, 403),
     "/api/v1/sales/products/{product_id}": (_sales_product, 403),
+    "/api/v1/sales/price-lists/{price_list_id}": (_sales_price_list, 403),
     "/api/v1/sales/price-lists/{price_list_id}/prices": (_sales_price_list, 403),
+    "/api/v1/sales/price-lists/{price_list_id}/prices/{product_id}": (_sales_price, 403),
     "/api/v1/sales/quotes/{quote_id}": (_sales_quote, 404),
     "/api/v1/sales/quotes/{quote_id}/status": (_sales_quote, 404),
     "/api/v1/sales/quotes/{quote_id}/convert": (_sales_quote, 404),

@@ -11,7 +11,13 @@ from guanxi.sales.models.orders import (
     Quote,
     QuoteLine,
 )
-from guanxi.sales.models.pipeline import Opportunity, Pipeline, Stage, StageChange
+from guanxi.sales.models.pipeline import (
+    Opportunity,
+    OpportunityLine,
+    Pipeline,
+    Stage,
+    StageChange,
+)
 from guanxi.sales.models.products import PriceList, PriceListItem, Product
 from guanxi.sales.models.targets import SalesTarget
 
@@ -20,6 +26,7 @@ __all__ = [
     "Lead",
     "LeadScoreWeights",
     "Opportunity",
+    "OpportunityLine",
     "Order",
     "OrderLine",
     "OrderReturn",

@@ -1,4 +1,4 @@
-"""Pipelines with ordered stages, opportunities (销售机会) and their stage history."""
+"""Pipelines with ordered stages, opportunities (销售机会) with product lines, stage history."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.records import OwnedRecord
 from guanxi.sales.models.fields import currency_field
+from guanxi.sales.models.orders import LineBase
 
 
 class Pipeline(models.Model):
+    """A sales process. Its stages belong to it: every stage edit bumps the pipeline's version."""
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     is_default = models.BooleanField(_("default"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +42,9 @@ class Stage(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     probability = models.PositiveSmallIntegerField(_("probability (%)"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default="open")
+    # A removed stage that history still refers to is archived: off the board and out of the
+    # choices, kept for stage history and reports. Archived stages sort after active ones.
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("stage")
@@ -81,7 +88,15 @@ class Opportunity(OwnedRecord):
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
-    products = models.ManyToManyField("sales.Product", blank=True, related_name="+")
+    # Prices for the product lines (none: each product's list price).
+    price_list = models.ForeignKey(
+        "sales.PriceList",
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Contact details carried from the lead while the customers app has no contacts.
     contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
@@ -101,6 +116,34 @@ class Opportunity(OwnedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OpportunityLine(LineBase):
+    """A product the deal is about, priced like a quote line; the deal's amount is their sum."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    discount_percent = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    # False: the unit price came from the price list (or the list price) and a quote made
+    # from these lines looks it up again; True: it was agreed by hand and is carried over.
+    manual_price = models.BooleanField(_("price entered by hand"), default=False)
+
+    class Meta:
+        verbose_name = _("opportunity line")
+        verbose_name_plural = _("opportunity lines")
+        ordering = ("opportunity", "position", "pk")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="oppline_qty_gt0"),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="oppline_discount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}#{self.position}"
 
 
 class StageChange(models.Model):

@@ -61,6 +61,8 @@ class PriceList(models.Model):
     currency = currency_field()
     is_default = models.BooleanField(_("default"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    # Bumped by every change to the list or its prices (the ETag covers the prices).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("price list")

@@ -89,7 +89,10 @@ def forecast_deals(
         closed_at__lt=_aware(end + dt.timedelta(days=1)),
     )
     open_ = qs.filter(
-        status=Opportunity.Status.OPEN, expected_close_date__gte=start, expected_close_date__lte=end
+        status=Opportunity.Status.OPEN,
+        stage__active=True,
+        expected_close_date__gte=start,
+        expected_close_date__lte=end,
     )
     return won, open_
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from guanxi.sales.models import (
     Contract,
     Lead,
     Opportunity,
+    OpportunityLine,
     Order,
     OrderLine,
     Pipeline,
@@ -85,14 +86,53 @@ def lead_get(*, actor: User, lead_id: Any) -> Lead:
     return record_get(actor, Lead, lead_id)
 
 
-def pipeline_list(*, actor: User) -> QuerySet[Pipeline]:
+def pipeline_list(*, actor: User, include_inactive: bool = False) -> QuerySet[Pipeline]:
+    """Pipelines with every stage in order (archived stages come last, `active=False`)."""
     require_perm(actor, Opportunity.resource, "view")
-    return Pipeline.objects.filter(active=True).prefetch_related(
-        Prefetch("stages", queryset=Stage.objects.order_by("position"))
+    qs = Pipeline.objects.all() if include_inactive else Pipeline.objects.filter(active=True)
+    return qs.prefetch_related(Prefetch("stages", queryset=Stage.objects.order_by("position")))
+
+
+def pipeline_get(*, actor: User, pipeline_id: Any, include_inactive: bool = True) -> Pipeline:
+    try:
+        found: Pipeline = pipeline_list(actor=actor, include_inactive=include_inactive).get(
+            pk=int(pipeline_id)
+        )
+    except (Pipeline.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    return found
+
+
+def pipeline_stage_get(*, actor: User, pipeline: Pipeline, stage_id: Any) -> Stage:
+    """A stage of this pipeline (active or archived), or 404."""
+    require_perm(actor, Opportunity.resource, "view")
+    try:
+        found: Stage = Stage.objects.select_related("pipeline").get(
+            pk=int(stage_id), pipeline=pipeline
+        )
+    except (Stage.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    return found
+
+
+def stage_open_deal_counts(*, actor: User, pipelines: list[Pipeline]) -> dict[int, int]:
+    """Open deals per stage across the whole company (the settings pages say how many deals a
+    stage change moves), the recycle bin included."""
+    require_perm(actor, Opportunity.resource, "view")
+    rows = (
+        Opportunity.all_objects.filter(
+            pipeline__in=[p.pk for p in pipelines], status=Opportunity.Status.OPEN
+        )
+        .values("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
     )
+    return dict(rows)
 
 
 def stage_get(*, actor: User, stage_id: Any, field: str = "stage_id") -> Stage:
+    """A stage chosen in a form or a body (a 422 on that field if unknown); the services
+    refuse archived stages."""
     try:
         return Stage.objects.select_related("pipeline").get(pk=int(stage_id))
     except (Stage.DoesNotExist, TypeError, ValueError) as exc:
@@ -123,9 +163,16 @@ def opportunity_list(
 def opportunity_get(*, actor: User, opportunity_id: Any) -> Opportunity:
     require_perm(actor, Opportunity.resource, "view")
     obj = record_get(actor, Opportunity, opportunity_id)
-    found: Opportunity = Opportunity.objects.select_related(
-        "account", "stage", "pipeline", "owner"
-    ).get(pk=obj.pk)
+    found: Opportunity = (
+        Opportunity.objects.select_related("account", "stage", "pipeline", "owner", "price_list")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OpportunityLine.objects.select_related("product").order_by("position"),
+            )
+        )
+        .get(pk=obj.pk)
+    )
     return found
 
 
@@ -140,9 +187,10 @@ KANBAN_CLOSED_DAYS = 30
 
 
 def kanban(*, actor: User, pipeline: Pipeline) -> list[dict[str, Any]]:
-    """The pipeline's stages with their open deals (and those closed in the last 30 days)."""
+    """The pipeline's active stages with their open deals (and those closed in the last 30
+    days; deals closed in a stage since archived are not on the board)."""
     require_perm(actor, Opportunity.resource, "view")
-    stages = list(pipeline.stages.order_by("position"))
+    stages = list(pipeline.stages.filter(active=True).order_by("position"))
     recent = timezone.now() - dt.timedelta(days=KANBAN_CLOSED_DAYS)
     deals = (
         visible(actor, Opportunity)
@@ -177,9 +225,20 @@ def product_list(*, actor: User, search: str = "", active: bool | None = None) -
     return qs
 
 
-def price_list_list(*, actor: User) -> QuerySet[PriceList]:
+def price_list_list(*, actor: User, include_inactive: bool = False) -> QuerySet[PriceList]:
     require_perm(actor, Product.resource, "view")
-    return PriceList.objects.filter(active=True).prefetch_related("items")
+    qs = PriceList.objects.all() if include_inactive else PriceList.objects.filter(active=True)
+    return qs.prefetch_related("items")
+
+
+def price_list_get(*, actor: User, price_list_id: Any, include_inactive: bool = True) -> PriceList:
+    try:
+        found: PriceList = price_list_list(actor=actor, include_inactive=include_inactive).get(
+            pk=int(price_list_id)
+        )
+    except (PriceList.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    return found
 
 
 def quote_list(*, actor: User, status: str = "", account_id: int | None = None) -> QuerySet[Quote]:

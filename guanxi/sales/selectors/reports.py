@@ -271,7 +271,10 @@ def cycle_length(*, actor: User, start: dt.date, end: dt.date) -> dict[str, Any]
 def funnel(
     *, actor: User, pipeline: Pipeline, start: dt.date, end: dt.date
 ) -> list[dict[str, Any]]:
-    """Deals (opened in the range) that entered each stage, and the conversion to the next."""
+    """Deals (opened in the range) that entered each stage, and the conversion to the next.
+
+    Active stages come in board order; archived stages that deals entered follow them (with
+    no conversion: they are no longer a step of the board)."""
     require_perm(actor, Opportunity.resource, "view")
     deals = visible(actor, Opportunity).filter(
         pipeline=pipeline,
@@ -284,7 +287,8 @@ def funnel(
         .annotate(n=Count("opportunity", distinct=True))
         .values_list("to_stage", "n")
     )
-    stages = [s for s in pipeline.stages.order_by("position") if s.kind != Stage.Kind.LOST]
+    every = [s for s in pipeline.stages.order_by("position") if s.kind != Stage.Kind.LOST]
+    stages = [s for s in every if s.active]
     rows = []
     for i, stage in enumerate(stages):
         n = entered.get(stage.pk, 0)
@@ -296,6 +300,19 @@ def funnel(
                 "probability": stage.probability,
                 "entered": n,
                 "to_next": (to_fen(Decimal(nxt) * 100 / n) if n and nxt is not None else None),
+                "active": True,
             }
         )
+    for stage in every:
+        if not stage.active and entered.get(stage.pk):
+            rows.append(
+                {
+                    "stage_id": stage.pk,
+                    "stage": stage.name,
+                    "probability": stage.probability,
+                    "entered": entered[stage.pk],
+                    "to_next": None,
+                    "active": False,
+                }
+            )
     return rows

@@ -2,7 +2,9 @@
 
 from guanxi.sales.services.catalogue import (
     price_list_create,
+    price_list_remove_price,
     price_list_set_prices,
+    price_list_update,
     product_create,
     product_update,
 )
@@ -28,14 +30,13 @@ from guanxi.sales.services.leads import (
 )
 from guanxi.sales.services.merge import accounts_merged
 from guanxi.sales.services.opportunities import (
-    default_pipeline,
     opportunity_create,
     opportunity_delete,
     opportunity_lose,
     opportunity_move,
+    opportunity_set_lines,
     opportunity_update,
     opportunity_win,
-    pipeline_create,
 )
 from guanxi.sales.services.orders import (
     LineInput,
@@ -49,10 +50,21 @@ from guanxi.sales.services.orders import (
     quote_create,
     quote_set_status,
 )
+from guanxi.sales.services.pipelines import (
+    StageRemoval,
+    default_pipeline,
+    pipeline_create,
+    pipeline_update,
+    stage_add,
+    stage_remove,
+    stage_reorder,
+    stage_update,
+)
 from guanxi.sales.services.web_leads import web_lead_submit
 
 __all__ = [
     "LineInput",
+    "StageRemoval",
     "accounts_merged",
     "contract_create",
     "contract_delete",
@@ -73,6 +85,7 @@ __all__ = [
     "opportunity_delete",
     "opportunity_lose",
     "opportunity_move",
+    "opportunity_set_lines",
     "opportunity_update",
     "opportunity_win",
     "order_cancel",
@@ -81,14 +94,21 @@ __all__ = [
     "order_return",
     "order_set_status",
     "pipeline_create",
+    "pipeline_update",
     "price_lines",
     "price_list_create",
+    "price_list_remove_price",
     "price_list_set_prices",
+    "price_list_update",
     "product_create",
     "product_update",
     "quote_convert",
     "quote_create",
     "quote_set_status",
+    "stage_add",
+    "stage_remove",
+    "stage_reorder",
+    "stage_update",
     "target_delete",
     "target_set",
     "web_lead_submit",

@@ -23,6 +23,7 @@ from guanxi.customers.models import Account
 from guanxi.sales.events import OrderCancelled, OrderPaid, OrderPlaced, OrderReturned
 from guanxi.sales.models import (
     Opportunity,
+    OpportunityLine,
     Order,
     OrderLine,
     OrderReturn,
@@ -34,7 +35,15 @@ from guanxi.sales.models import (
     Quote,
     QuoteLine,
 )
-from guanxi.sales.pricing import ZERO, PricedOrder, PricingContext, PricingLine, price, prorate
+from guanxi.sales.pricing import (
+    ZERO,
+    PricedOrder,
+    PricingContext,
+    PricingLine,
+    price,
+    prorate,
+    to_fen,
+)
 from guanxi.sales.services._common import next_number, require_own
 
 MAX_QUANTITY = Decimal("1000000")
@@ -42,11 +51,16 @@ MAX_QUANTITY = Decimal("1000000")
 
 @dataclass(frozen=True)
 class LineInput:
+    """One line as given: unit price None takes the price list's (or the list) price; the
+    manual discount is an amount (`discount`) or a percentage of the line (`discount_percent`).
+    """
+
     product_id: Any
     quantity: Any
     unit_price: Any = None
     discount: Any = None
     description: str = ""
+    discount_percent: Any = None
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -117,11 +131,21 @@ def price_lines(
         discount = _decimal(line.discount)
         if discount is not None and (not discount.is_finite() or discount < 0):
             errors[f"lines.{i}.discount"] = [_("The discount must not be negative.")]
-        if f"lines.{i}.product_id" in errors or any(k.startswith(f"lines.{i}.") for k in errors):
+        percent = _decimal(line.discount_percent)
+        if percent is not None and (not percent.is_finite() or not ZERO <= percent <= 100):
+            errors[f"lines.{i}.discount_percent"] = [_("A percentage from 0 to 100.")]
+        elif percent and discount:
+            errors[f"lines.{i}.discount_percent"] = [
+                _("Give a discount amount or a percentage, not both.")
+            ]
+        if any(k.startswith(f"lines.{i}.") for k in errors):
             continue
         assert product is not None and quantity is not None
         if unit_price is None:
             unit_price = list_prices.get(product.pk, product.list_price)
+        unit_price = unit_price.quantize(Decimal("0.0001"))
+        if percent:
+            discount = to_fen(to_fen(quantity * unit_price) * percent / 100)
         chosen.append(product)
         pricing_lines.append(
             PricingLine(
@@ -130,7 +154,7 @@ def price_lines(
                 sku=product.sku,
                 category=product.category,
                 quantity=quantity,
-                unit_price=unit_price.quantize(Decimal("0.0001")),
+                unit_price=unit_price,
                 tax_rate=product.tax_rate,
                 manual_discount=(discount or ZERO),
             )
@@ -149,7 +173,8 @@ def price_lines(
     return PricedLines(context, price(context), chosen, [ln.description for ln in lines])
 
 
-def _line_kwargs(p: PricedLines, i: int) -> dict[str, Any]:
+def line_fields(p: PricedLines, i: int) -> dict[str, Any]:
+    """The stored columns of the i-th priced line (quote, order and opportunity lines)."""
     src, out = p.context.lines[i], p.priced.lines[i]
     return {
         "product": p.products[i],
@@ -177,19 +202,42 @@ def _totals(p: PricedLines) -> dict[str, Any]:
     }
 
 
+def opportunity_line_inputs(opportunity: Opportunity) -> list[LineInput]:
+    """An opportunity's product lines as line inputs.
+
+    Prices agreed by hand and the manual percentage are carried over; other prices come from
+    the price list again, and discounts from pricing rules (tiers, coupons) are worked out
+    again when the lines are priced.
+    """
+    return [
+        LineInput(
+            product_id=ln.product_id,
+            quantity=ln.quantity,
+            unit_price=ln.unit_price if ln.manual_price else None,
+            discount_percent=ln.discount_percent or None,
+            description=ln.description,
+        )
+        for ln in OpportunityLine.objects.filter(opportunity=opportunity).order_by("position")
+    ]
+
+
 @transaction.atomic
 def quote_create(
     *,
     actor: User,
     account: Account,
-    lines: Sequence[LineInput],
+    lines: Sequence[LineInput] = (),
     valid_until: dt.date | None = None,
     price_list: PriceList | None = None,
     opportunity: Opportunity | None = None,
     coupon_codes: Sequence[str] = (),
     notes: str = "",
 ) -> Quote:
-    """A priced quote valid until a date (default 30 days)."""
+    """A priced quote valid until a date (default 30 days).
+
+    A quote for an opportunity takes the opportunity's product lines when it is given none,
+    and the opportunity's price list when it is given none.
+    """
     require_perm(actor, Quote.resource, "create")
     today = timezone.localdate()
     valid_until = valid_until or today + dt.timedelta(days=30)
@@ -197,6 +245,11 @@ def quote_create(
         raise Invalid(fields={"valid_until": [_("The validity must not end in the past.")]})
     if opportunity is not None and opportunity.account_id != account.pk:
         raise Invalid(fields={"opportunity_id": [_("This opportunity is for another account.")]})
+    if opportunity is not None:
+        if not lines:
+            lines = opportunity_line_inputs(opportunity)
+        if price_list is None and opportunity.price_list_id is not None:
+            price_list = PriceList.objects.filter(pk=opportunity.price_list_id).first()
     p = price_lines(
         actor=actor, account=account, lines=lines, price_list=price_list, coupon_codes=coupon_codes
     )
@@ -211,7 +264,7 @@ def quote_create(
     }
     quote = record_create(actor=actor, model=Quote, data=data)
     QuoteLine.objects.bulk_create(
-        QuoteLine(quote=quote, **_line_kwargs(p, i)) for i in range(len(p.products))
+        QuoteLine(quote=quote, **line_fields(p, i)) for i in range(len(p.products))
     )
     return quote
 
@@ -276,7 +329,7 @@ def order_create(
         },
     )
     OrderLine.objects.bulk_create(
-        OrderLine(order=order, account=account, placed_at=now, region=region, **_line_kwargs(p, i))
+        OrderLine(order=order, account=account, placed_at=now, region=region, **line_fields(p, i))
         for i in range(len(p.products))
     )
     _status_change(order, actor, Order.Status.PLACED, now)

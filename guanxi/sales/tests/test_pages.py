@@ -129,6 +129,8 @@ def test_dropping_a_card_on_won_asks_for_the_amount_then_wins(org, account):
         headers=headers,
     )
     assert r.status_code == 422  # no amount yet
+    assert r["HX-Retarget"] == "#board"  # the dialog comes back with its error, in place
+    assert b"is-invalid" in r.content  # …next to the field, where Bootstrap shows it
     assert Opportunity.objects.get(pk=opp.pk).status == "open"
     r = c.post(
         f"/sales/opportunities/{opp.pk}/move/",

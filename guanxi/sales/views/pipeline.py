@@ -1,4 +1,5 @@
-"""Opportunity pages: the kanban board (HTML5 drag and drop + HTMX), list, detail, create."""
+"""Opportunity pages: the kanban board (HTML5 drag and drop + HTMX), list, detail, create,
+product lines and a quote made from them."""
 
 from __future__ import annotations
 
@@ -13,9 +14,19 @@ from guanxi.core.errors import Conflict, Invalid
 from guanxi.core.permissions import has_perm
 from guanxi.customers import selectors as customer_selectors
 from guanxi.sales import selectors, services
-from guanxi.sales.forms import CloseForm, OpportunityForm, apply_error
-from guanxi.sales.models import Opportunity, Pipeline, Stage
-from guanxi.sales.views.common import account_choices, actor, page_of
+from guanxi.sales.forms import CloseForm, OpportunityForm, OpportunityLinesForm, apply_error
+from guanxi.sales.models import Opportunity, Pipeline, PriceList, Stage
+from guanxi.sales.services._common import account_for
+from guanxi.sales.views.common import (
+    account_choices,
+    actor,
+    page_of,
+    price_list_choices,
+    product_choices,
+)
+
+EXTRA_LINE_ROWS = 3
+MAX_LINE_ROWS = 60
 
 
 def _pipeline(request: HttpRequest) -> Pipeline:
@@ -82,7 +93,10 @@ def opportunity_drop(request: HttpRequest, opportunity_id: int) -> HttpResponse:
         form.is_valid()
         apply_error(form, exc)
         context = {"opportunity": opportunity, "stage": stage, "form": form}
-        return render(request, "sales/opportunities/_close_dialog.html", context, status=422)
+        response = render(request, "sales/opportunities/_close_dialog.html", context, status=422)
+        # app.js swaps error answers that name their target: the dialog shows its errors.
+        response["HX-Retarget"] = "#board"
+        return response
     pipeline = Pipeline.objects.get(pk=opportunity.pipeline_id)
     return render(request, "sales/opportunities/_board.html", _board_context(request, pipeline))
 
@@ -110,7 +124,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     pipeline = _pipeline(request)
     stages = [
         (str(s.pk), s.name)
-        for s in pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("position")
+        for s in pipeline.stages.filter(kind=Stage.Kind.OPEN, active=True).order_by("position")
     ]
     form = OpportunityForm(
         request.POST or None,
@@ -166,8 +180,83 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
             status = 422
     context = {
         "opportunity": opportunity,
+        "lines": list(opportunity.lines.all()),
         "history": list(selectors.opportunity_history(actor=user, opportunity=opportunity)),
         "quotes": list(opportunity.quotes.filter(deleted_at__isnull=True)),
         "form": form,
     }
     return render(request, "sales/opportunities/detail.html", context, status=status)
+
+
+def _line_rows(request: HttpRequest, existing: int) -> int:
+    raw = request.POST.get("rows", "") if request.method == "POST" else ""
+    rows = int(raw) if raw.isdigit() else existing + EXTRA_LINE_ROWS
+    return max(1, min(rows, MAX_LINE_ROWS))
+
+
+@login_required
+def opportunity_lines(request: HttpRequest, opportunity_id: int) -> HttpResponse:
+    """Edit the deal's product lines; the amount becomes their total."""
+    user = actor(request)
+    opportunity = selectors.opportunity_get(actor=user, opportunity_id=opportunity_id)
+    lines = list(opportunity.lines.all())
+    initial: dict[str, object] = {"price_list": str(opportunity.price_list_id or "")}
+    for i, ln in enumerate(lines):
+        initial[f"product_{i}"] = str(ln.product_id)
+        initial[f"quantity_{i}"] = ln.quantity.normalize()
+        initial[f"discount_percent_{i}"] = ln.discount_percent.normalize() or None
+        if ln.manual_price:
+            initial[f"unit_price_{i}"] = ln.unit_price.normalize()
+    form = OpportunityLinesForm(
+        request.POST or None,
+        rows=_line_rows(request, len(lines)),
+        products=product_choices(),
+        price_lists=price_list_choices(),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data.get("price_list") or ""
+        price_list = PriceList.objects.filter(pk=int(raw), active=True).first() if raw else None
+        version = request.POST.get("version", "")
+        try:
+            if raw and price_list is None:
+                raise Invalid(fields={"price_list_id": [_("Unknown price list.")]})
+            services.opportunity_set_lines(
+                actor=user,
+                opportunity=opportunity,
+                lines=[services.LineInput(**ln) for ln in form.lines()],
+                price_list=price_list,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except Invalid as exc:
+            apply_error(form, exc, form.field_map())
+        else:
+            messages.success(request, _("Product lines saved."))
+            return redirect("sales:opportunity-detail", opportunity.pk)
+    # Placeholders show the price each unpriced row takes today.
+    for i, ln in enumerate(lines):
+        form.fields[f"unit_price_{i}"].widget.attrs["placeholder"] = f"{ln.unit_price:.2f}"
+    context = {"opportunity": opportunity, "form": form, "rows": form.rows}
+    status = 422 if form.errors else 200
+    return render(request, "sales/opportunities/lines.html", context, status=status)
+
+
+@login_required
+@require_POST
+def opportunity_quote(request: HttpRequest, opportunity_id: int) -> HttpResponse:
+    """A quote for the deal from its product lines, at their prices and discounts."""
+    user = actor(request)
+    opportunity = selectors.opportunity_get(actor=user, opportunity_id=opportunity_id)
+    try:
+        quote = services.quote_create(
+            actor=user,
+            account=account_for(user, opportunity.account_id),
+            opportunity=opportunity,
+        )
+    except Invalid as exc:
+        messages.error(request, "; ".join(m for ms in exc.fields.values() for m in ms))
+        return redirect("sales:opportunity-detail", opportunity.pk)
+    messages.success(
+        request, _("Quote %(number)s made from the product lines.") % {"number": quote.number}
+    )
+    return redirect("sales:quote-detail", quote.pk)
