@@ -262,6 +262,13 @@ def copy_from_postgres(url: str) -> dict[str, Any]:
     from django.apps import apps
     from django.db import connection
 
+    # Bring the source up to the current schema first (it may have been generated earlier).
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"],
+        env={**os.environ, "GUANXI_DATABASE_URL": url},
+        check=True,
+        cwd=ROOT,
+    )
     utc = dt.UTC
     counts: dict[str, int] = {}
     models = [m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy]
