@@ -263,10 +263,10 @@ def test_the_board_and_the_pipelines_page_run_a_fixed_number_of_queries(
     _grow_board(org, pipeline, 6)
     assert (_page_queries(manager, board), _page_queries(manager, setup)) == small
     # Board: session, user, role, the pipeline, the pipeline picker with its stages, the
-    # board's stages, the manager's reach (three), the deals. Settings: session, user, role,
-    # pipelines, their stages, open deals per stage.
-    assert small == (11, 6)
-    with django_assert_max_num_queries(11):
+    # board's stages, the manager's reach (three), the deals, the bell's unread count.
+    # Settings: session, user, role, pipelines, their stages, open deals per stage, the bell.
+    assert small == (12, 7)
+    with django_assert_max_num_queries(12):
         manager.get(board)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         manager.get(setup)
