@@ -48,15 +48,17 @@ def search_branches(raw: str) -> list[Q] | None:
     return branches
 
 
-def search_q(raw: str) -> Q | None:
-    """Name (Chinese, pinyin, initials, English), e-mail, or phone (suffix) matches."""
-    branches = search_branches(raw)
-    if branches is None:
-        return None
+def _any(branches: list[Q]) -> Q:
     q = branches[0]
     for branch in branches[1:]:
         q |= branch
     return q
+
+
+def search_q(raw: str) -> Q | None:
+    """Name (Chinese, pinyin, initials, English), e-mail, or phone (suffix) matches."""
+    branches = search_branches(raw)
+    return None if branches is None else _any(branches)
 
 
 def apply_search(qs: QuerySet[Any], raw: str) -> QuerySet[Any]:
@@ -68,7 +70,7 @@ def apply_search(qs: QuerySet[Any], raw: str) -> QuerySet[Any]:
     branches = search_branches(raw)
     if branches is None:
         return qs
-    searched = qs.filter(search_q(raw))
+    searched = qs.filter(_any(branches))
     searched.query.search_parts = (qs, branches)  # type: ignore[attr-defined]
     return searched
 

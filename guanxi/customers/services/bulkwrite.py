@@ -17,8 +17,6 @@ from typing import Any
 
 from django.db import connection, models
 
-_NO_DEFAULT = object()
-
 
 def _adapters(fields: Sequence[models.Field[Any, Any]]) -> list[Callable[[Any], Any] | None]:
     ops = connection.ops
@@ -41,7 +39,7 @@ def _adapters(fields: Sequence[models.Field[Any, Any]]) -> list[Callable[[Any], 
 
 
 def _defaults(model: type[models.Model]) -> list[tuple[str, Any, Any]]:
-    """(attname, constant default, callable default) per column, computed once per model."""
+    """(attname, constant default, default factory or None) per column, once per model."""
     cached: list[tuple[str, Any, Any]] | None = model.__dict__.get("_bulk_defaults")
     if cached is None:
         cached = []
@@ -49,7 +47,7 @@ def _defaults(model: type[models.Model]) -> list[tuple[str, Any, Any]]:
             if f.primary_key:
                 continue
             if f.has_default() and callable(f.default):
-                cached.append((f.attname, _NO_DEFAULT, f.default))
+                cached.append((f.attname, None, f.default))
             else:
                 cached.append((f.attname, f.get_default(), None))
         model._bulk_defaults = cached  # type: ignore[attr-defined]

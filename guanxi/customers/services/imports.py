@@ -440,34 +440,31 @@ def import_resume_stale(now: dt.datetime | None = None) -> list[int]:
     return resumed
 
 
+def _first_visible(
+    actor: User, model: type[Any], field_name: str, values: set[str], *columns: str
+) -> dict[str, tuple[Any, ...]]:
+    """Key value -> `columns` of the first (lowest id) visible record with that value."""
+    if not values:
+        return {}
+    qs = visible(actor, model.objects.filter(**{f"{field_name}__in": sorted(values)}))
+    out: dict[str, tuple[Any, ...]] = {}
+    for key, *row in qs.order_by("pk").values_list(field_name, *columns):
+        out.setdefault(key, tuple(row))
+    return out
+
+
 def _visible_matches(
     actor: User, model: type[Any], field_name: str, values: set[str], *, full: bool
 ) -> dict[str, Any]:
     """The first visible record per key value: the whole record when it is to be updated,
     else a stand-in with only its id (skipping needs nothing more)."""
-    if not values:
-        return {}
-    qs = visible(actor, model.objects.filter(**{f"{field_name}__in": sorted(values)}))
-    first: dict[str, int] = {}
-    for key, pk in qs.order_by("pk").values_list(field_name, "pk"):
-        first.setdefault(key, pk)
+    first = {
+        key: row[0] for key, row in _first_visible(actor, model, field_name, values, "pk").items()
+    }
     if not full:
         return {key: SimpleNamespace(pk=pk) for key, pk in first.items()}
     by_pk = model.objects.in_bulk(list(first.values()))
     return {key: by_pk[pk] for key, pk in first.items() if pk in by_pk}
-
-
-def _visible_accounts(actor: User, names: set[str]) -> dict[str, tuple[int, int, int | None]]:
-    """Name key -> (id, owner, team) of the first visible account with that name."""
-    if not names:
-        return {}
-    qs = visible(actor, Account.objects.filter(search_name__in=sorted(names)))
-    out: dict[str, tuple[int, int, int | None]] = {}
-    for key, pk, owner_id, team_id in qs.order_by("pk").values_list(
-        "search_name", "pk", "owner_id", "team_id"
-    ):
-        out.setdefault(key, (pk, owner_id, team_id))
-    return out
 
 
 def _key_field(upsert_key: str) -> str:
@@ -525,10 +522,12 @@ def _run_chunk(
         for k in _keys_of(job.entity, r.data):
             local_seen[k] = r.row
         valid.append(r)
-    accounts_by_name: dict[str, tuple[int, int, int | None]] = {}
+    accounts_by_name: dict[str, tuple[Any, ...]] = {}
     if job.entity == "contact":
         names = {name_keys(r.account_name)[0] for r in valid}
-        accounts_by_name = _visible_accounts(actor, names)
+        accounts_by_name = _first_visible(
+            actor, Account, "search_name", names, "pk", "owner_id", "team_id"
+        )
         still: list[RowResult] = []
         for r in valid:
             if name_keys(r.account_name)[0] not in accounts_by_name:
