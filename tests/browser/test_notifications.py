@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_shell import sign_in
 
@@ -38,6 +39,8 @@ def test_the_bell_counts_and_mark_read_updates_it_in_place(page, admin_user, tmp
     page.evaluate("window.__marker = 1")
     page.locator("[data-testid=mark-read]").first.click()
     page.locator("[data-testid=bell][data-unread='1']").wait_for()
+    # The bell and the item are swapped separately: wait for the item as well.
+    expect(page.locator(".gx-unread .gx-notification-title")).to_have_count(1)
     assert page.locator("[data-testid=mark-read]").count() == 1
     assert page.evaluate("window.__marker") == 1  # no reload: htmx swapped item and bell
     # Opening one marks it read and follows its link.
