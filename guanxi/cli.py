@@ -20,6 +20,8 @@ commands:
   import       import accounts or contacts from CSV/XLSX (FILE --entity --policy --key)
   analytics    analytics on any transaction file (fit, rfm, clv, churn, clusters, ...);
                `guanxi analytics refresh` rescores every customer from Guanxi's orders
+  sales        `guanxi sales rebuild-revenue` recomputes the revenue the reports read
+               (after orders were loaded in bulk past the order services)
   manage       any Django management command
 """
 
@@ -92,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from guanxi.analytics.cli import main as analytics_main
 
         return int(analytics_main(rest))
+    if command == "sales" and rest[:1] == ["rebuild-revenue"]:
+        return _django(["guanxi_sales_rebuild_revenue", *rest[1:]])
     if command == "migrate":
         return _django(["migrate", *rest])
     if command == "createadmin":

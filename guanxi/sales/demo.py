@@ -144,6 +144,10 @@ def demo_sales(*, size: int, seed: int, out: Callable[[str], None]) -> None:
         for i in PriceListItem.objects.filter(price_list=lists["wholesale"])
     }
     n_orders, n_lines = _orders(rng, accounts, products, lists, vip_prices, wholesale)
+    # The orders were written in bulk, past the services that keep the revenue rollups.
+    from guanxi.sales.services.rollups import rollups_rebuild
+
+    rollups_rebuild()
     out(f"sales: {len(products)} products, {n_orders} orders, {n_lines} order lines")
     reps = list(User.objects.filter(role__code__in=["sales", "manager"], is_active=True))
     n_opps = _opportunities(rng, accounts, products, reps, lists["wholesale"], wholesale)

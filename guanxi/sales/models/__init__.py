@@ -19,10 +19,12 @@ from guanxi.sales.models.pipeline import (
     StageChange,
 )
 from guanxi.sales.models.products import PriceList, PriceListItem, Product
+from guanxi.sales.models.rollups import CustomerRevenueMonth, ProductRevenueMonth, RevenueDay
 from guanxi.sales.models.targets import SalesTarget
 
 __all__ = [
     "Contract",
+    "CustomerRevenueMonth",
     "Lead",
     "LeadScoreWeights",
     "Opportunity",
@@ -36,8 +38,10 @@ __all__ = [
     "PriceList",
     "PriceListItem",
     "Product",
+    "ProductRevenueMonth",
     "Quote",
     "QuoteLine",
+    "RevenueDay",
     "SalesTarget",
     "Stage",
     "StageChange",

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -26,24 +27,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Invalid
-from guanxi.core.models import User
+from guanxi.core.models import Team, User
 from guanxi.core.permissions import require_perm
 from guanxi.core.visibility import visible
-from guanxi.sales.models import Opportunity, Order, OrderLine, Pipeline, Stage, StageChange
+from guanxi.sales.models import (
+    CustomerRevenueMonth,
+    Opportunity,
+    Order,
+    OrderLine,
+    Pipeline,
+    Product,
+    ProductRevenueMonth,
+    RevenueDay,
+    Stage,
+    StageChange,
+)
+from guanxi.sales.models.rollups import RevenueRollup
 from guanxi.sales.pricing import ZERO, to_fen
 
-# Rep and team are order-level facts: they are summed over orders (whose totals are the sums
-# of their lines), so the reports never join millions of lines to their orders.
-ORDER_DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "rep": ("owner_id", "owner__display_name", "owner__username"),
-    "team": ("team_id", "team__name"),
-}
-DIMENSIONS: dict[str, tuple[str, ...]] = {
-    **ORDER_DIMENSIONS,
-    "product": ("product_id", "product__sku", "product__name_zh", "product__name_en"),
-    "category": ("product__category",),
-    "region": ("region",),
-    "customer": ("account_id",),
+# Which table answers each dimension, and the key column the rows are grouped by.
+DIMENSIONS: dict[str, tuple[type[RevenueRollup], str]] = {
+    "rep": (RevenueDay, "owner_id"),
+    "team": (RevenueDay, "team_id"),
+    "region": (RevenueDay, "region"),
+    "product": (ProductRevenueMonth, "product_id"),
+    "category": (ProductRevenueMonth, "product__category"),
+    "customer": (CustomerRevenueMonth, "account_id"),
 }
 
 # Net revenue of a line: its total less what was refunded for it (exact to the fen).
@@ -63,11 +72,15 @@ def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
 
 
-def revenue_lines(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[OrderLine]:
-    """Order lines that count as revenue, placed between start and end (inclusive)."""
+def _check_range(actor: User, start: dt.date, end: dt.date) -> None:
     require_perm(actor, Order.resource, "view")
     if end < start:
         raise Invalid(fields={"end": [_("The end must not be before the start.")]})
+
+
+def revenue_lines(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[OrderLine]:
+    """Order lines that count as revenue, placed between start and end (inclusive)."""
+    _check_range(actor, start, end)
     return visible(actor, OrderLine).filter(
         placed_at__gte=_aware(start),
         placed_at__lt=_aware(end + dt.timedelta(days=1)),
@@ -77,9 +90,7 @@ def revenue_lines(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Orde
 
 def revenue_orders(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Order]:
     """Orders that count as revenue, placed between start and end (inclusive)."""
-    require_perm(actor, Order.resource, "view")
-    if end < start:
-        raise Invalid(fields={"end": [_("The end must not be before the start.")]})
+    _check_range(actor, start, end)
     return visible(actor, Order).filter(
         placed_at__gte=_aware(start),
         placed_at__lt=_aware(end + dt.timedelta(days=1)),
@@ -87,63 +98,131 @@ def revenue_orders(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Ord
     )
 
 
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def split_months(
+    start: dt.date, end: dt.date
+) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """The whole months inside [start, end] (first and last month start), and the parts of a
+    month left at either end (inclusive day ranges)."""
+    first = start if start.day == 1 else _next_month(start)
+    after = (
+        _next_month(end) if _next_month(end) - dt.timedelta(days=1) == end else end.replace(day=1)
+    )
+    if first >= after:
+        return None, [(start, end)]
+    edges = []
+    if start < first:
+        edges.append((start, first - dt.timedelta(days=1)))
+    if after <= end:
+        edges.append((after, end))
+    last = (after - dt.timedelta(days=1)).replace(day=1)
+    return (first, last), edges
+
+
+def _grouped(
+    actor: User, model: type[RevenueRollup], key: str, start: dt.date, end: dt.date
+) -> list[QuerySet[Any]]:
+    """Querysets of (k, revenue, count) that together cover [start, end]: the rollup for the
+    days or whole months it holds, the lines for the parts of a month at either end."""
+    count = "orders" if key in ("owner_id", "team_id") else "lines"
+    rollup: QuerySet[Any] = visible(actor, model)
+    if model.period == "day":
+        return [
+            rollup.filter(day__gte=start, day__lte=end)
+            .values(k=F(key))
+            .annotate(revenue=Sum("revenue"), count=Sum(count))
+        ]
+    months, edges = split_months(start, end)
+    parts: list[QuerySet[Any]] = []
+    if months:
+        parts.append(
+            rollup.filter(month__gte=months[0], month__lte=months[1])
+            .values(k=F(key))
+            .annotate(revenue=Sum("revenue"), count=Sum(count))
+        )
+    for a, b in edges:
+        parts.append(
+            revenue_lines(actor=actor, start=a, end=b)
+            .values(k=F(key))
+            .annotate(revenue=Sum(NET), count=Count("id"))
+        )
+    return parts
+
+
+def _top(parts: list[QuerySet[Any]], limit: int) -> list[dict[str, Any]]:
+    """The `limit` keys with the most revenue over the parts, summed per key in the database."""
+    if len(parts) == 1:
+        return list(parts[0].order_by("-revenue", "k")[:limit])
+    compiled = [qs.order_by().query.sql_with_params() for qs in parts]
+    union = " UNION ALL ".join(
+        f'SELECT "k", "revenue", "count" FROM ({sql}) AS p{i}'  # noqa: S608 - compiled querysets
+        for i, (sql, _p) in enumerate(compiled)
+    )
+    sql = (
+        f'SELECT "k", SUM("revenue"), SUM("count") FROM ({union}) AS u '  # noqa: S608 - compiled querysets
+        'GROUP BY "k" ORDER BY 2 DESC, 1 LIMIT %s'
+    )
+    params = [p for _sql, ps in compiled for p in ps]
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, limit])
+        return [
+            {"k": k, "revenue": Decimal(str(revenue or 0)), "count": int(count or 0)}
+            for k, revenue, count in cur.fetchall()
+        ]
+
+
+def _labels(dimension: str, keys: list[Any]) -> dict[Any, str]:
+    if dimension == "rep":
+        users = User.objects.filter(pk__in=keys).values_list("pk", "display_name", "username")
+        return {pk: name or username for pk, name, username in users}
+    if dimension == "team":
+        return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if dimension == "product":
+        products = Product.objects.filter(pk__in=keys).values_list(
+            "pk", "sku", "name_zh", "name_en"
+        )
+        return {pk: f"{sku} {zh}" for pk, sku, zh, _en in products}
+    if dimension == "customer":
+        # Name only the top rows: joining every row to its account would read them all.
+        from guanxi.customers.models import Account
+
+        return dict(Account.all_objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {k: k for k in keys}
+
+
 def revenue_by(
     *, actor: User, dimension: str, start: dt.date, end: dt.date, limit: int = 50
 ) -> list[dict[str, Any]]:
     """Revenue per rep, team, product, category, region, customer or month.
 
-    `count` is the number of order lines behind a row (orders, for rep and team).
+    `count` is the number of order lines behind a row (orders, for rep and team). Reports read
+    the revenue rollups (`guanxi.sales.models.rollups`), never millions of lines.
     """
-    qs = revenue_lines(actor=actor, start=start, end=end)
+    _check_range(actor, start, end)
     if dimension == "month":
-        return _revenue_by_month(qs, start, end)
-    if dimension in ORDER_DIMENSIONS:
-        qs = revenue_orders(actor=actor, start=start, end=end)  # type: ignore[assignment]
-        net: Any = ExpressionWrapper(
-            F("total") - F("refunded_amount"),
-            output_field=DecimalField(max_digits=18, decimal_places=2),
-        )
-    else:
-        net = NET
+        return _revenue_by_month(actor, start, end)
     if dimension not in DIMENSIONS:
         raise Invalid(
             fields={"by": [_("One of: %(names)s") % {"names": ", ".join([*DIMENSIONS, "month"])}]}
         )
-    fields = DIMENSIONS[dimension]
-    top: list[dict[str, Any]] = list(
-        qs.values(*fields)
-        .annotate(revenue=Sum(net), count=Count("id"))
-        .order_by("-revenue")[:limit]
-    )
-    names: dict[Any, str] = {}
-    if dimension == "customer":
-        # Name only the top rows: joining every line to its account would read them all.
-        from guanxi.customers.models import Account
-
-        ids = [r["account_id"] for r in top]
-        names = dict(Account.all_objects.filter(pk__in=ids).values_list("pk", "name"))
-    result = []
-    for r in top:
-        key = r[fields[0]]
-        if dimension == "rep":
-            label = r[fields[1]] or r[fields[2]]
-        elif dimension == "product":
-            label = f"{r[fields[1]]} {r[fields[2]]}"
-        elif dimension == "customer":
-            label = names.get(key, "")
-        elif len(fields) > 1:
-            label = r[fields[1]]
-        else:
-            label = key
-        result.append(
-            {
-                "key": key,
-                "label": label or _("(none)"),
-                "revenue": to_fen(Decimal(r["revenue"] or 0)),
-                "count": r["count"],
-            }
-        )
-    return result
+    model, key = DIMENSIONS[dimension]
+    top = [r for r in _top(_grouped(actor, model, key, start, end), limit) if r["count"]]
+    if key in ("owner_id", "team_id"):
+        for r in top:
+            r["k"] = r["k"] or None  # 0 is "none" in the rollups
+    labels = _labels(dimension, [r["k"] for r in top])
+    return [
+        {
+            "key": r["k"],
+            "label": labels.get(r["k"]) or _("(none)"),
+            "revenue": to_fen(Decimal(r["revenue"] or 0)),
+            "count": r["count"],
+        }
+        for r in top
+    ]
 
 
 def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -151,35 +230,36 @@ def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
     day = start.replace(day=1)
     while day <= end:
         months.append(day)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = _next_month(day)
     return months
 
 
-def _revenue_by_month(
-    qs: QuerySet[OrderLine], start: dt.date, end: dt.date
-) -> list[dict[str, Any]]:
-    """One pass with a filtered sum per local-time month. No per-row date function: on SQLite
-    it is a Python call with a time-zone conversion for every line, and on PostgreSQL grouping
-    by `date_trunc` sorts millions of lines (10M lines, year to date: 2.4 s against 5.5 s)."""
+def _revenue_by_month(actor: User, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Daily sums from the rollup, added up per local month here (a few hundred rows)."""
     months = _month_starts(start, end)
     if len(months) > MAX_MONTHS:
         raise Invalid(fields={"start": [_("At most 60 months at a time.")]})
-    aggregates: dict[str, Any] = {}
-    for i, month in enumerate(months):
-        following = (month + dt.timedelta(days=32)).replace(day=1)
-        window = Q(placed_at__gte=_aware(max(month, start)), placed_at__lt=_aware(following))
-        aggregates[f"r{i}"] = Sum(NET, filter=window)
-        aggregates[f"n{i}"] = Count("id", filter=window)
-    totals = qs.aggregate(**aggregates)
+    days = (
+        visible(actor, RevenueDay)
+        .filter(day__gte=start, day__lte=end)
+        .values("day")
+        .annotate(revenue=Sum("revenue"), count=Sum("lines"))
+        .order_by()
+    )
+    totals: dict[dt.date, list[Any]] = {m: [Decimal(0), 0] for m in months}
+    for row in days:
+        acc = totals[row["day"].replace(day=1)]
+        acc[0] += Decimal(row["revenue"] or 0)
+        acc[1] += row["count"] or 0
     return [
         {
             "key": f"{month:%Y-%m}",
             "label": f"{month:%Y-%m}",
-            "revenue": to_fen(Decimal(totals[f"r{i}"] or 0)),
-            "count": totals[f"n{i}"],
+            "revenue": to_fen(revenue),
+            "count": count,
         }
-        for i, month in enumerate(months)
-        if totals[f"n{i}"]
+        for month, (revenue, count) in totals.items()
+        if count
     ]
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from guanxi.core.audit import audit_log
 from guanxi.sales.models import Contract, Lead, Opportunity, Order, OrderLine, Quote
+from guanxi.sales.services.rollups import revenue_change
 
 
 @transaction.atomic
@@ -19,8 +20,13 @@ def accounts_merged(actor: Any, survivor: Any, merged: Any) -> None:
         ),
         "opportunities": Opportunity.all_objects.filter(account=merged).update(account=survivor),
         "quotes": Quote.all_objects.filter(account=merged).update(account=survivor),
-        "orders": Order.all_objects.filter(account=merged).update(account=survivor),
-        "order_lines": OrderLine.objects.filter(account=merged).update(account=survivor),
+    }
+    # Top-customer revenue moves with the orders.
+    order_ids = list(Order.all_objects.filter(account=merged).values_list("pk", flat=True))
+    with revenue_change(order_ids):
+        moved["orders"] = Order.all_objects.filter(account=merged).update(account=survivor)
+        moved["order_lines"] = OrderLine.objects.filter(account=merged).update(account=survivor)
+    moved |= {
         "contracts": Contract.all_objects.filter(account=merged).update(account=survivor),
     }
     audit_log(

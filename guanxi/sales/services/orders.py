@@ -45,6 +45,7 @@ from guanxi.sales.pricing import (
     to_fen,
 )
 from guanxi.sales.services._common import next_number, require_own
+from guanxi.sales.services.rollups import revenue_change
 
 MAX_QUANTITY = Decimal("1000000")
 
@@ -435,10 +436,11 @@ def _locked(order: Order) -> Order:
 def _set_status(actor: User | None, order: Order, to: str, note: str = "", **extra: Any) -> Order:
     now = timezone.now()
     _status_change(order, actor, to, now, note)
-    Order.objects.filter(pk=order.pk).update(
-        status=to, version=F("version") + 1, updated_at=now, **extra
-    )
-    OrderLine.objects.filter(order_id=order.pk).update(status=to)
+    with revenue_change([order.pk]):
+        Order.objects.filter(pk=order.pk).update(
+            status=to, version=F("version") + 1, updated_at=now, **extra
+        )
+        OrderLine.objects.filter(order_id=order.pk).update(status=to)
     before = order.status
     order.refresh_from_db()
     audit_log(actor=actor, action="status", obj=order, changes={"status": [before, to]})
@@ -590,33 +592,35 @@ def order_return(
             wanted[line_id] = qty
     if errors:
         raise Invalid(fields=errors)
-    refund = ZERO
-    for line_id, qty in wanted.items():
-        line = order_lines[line_id]
-        before, after = line.returned_quantity, line.returned_quantity + qty
-        line_refund = prorate(line.line_total, after, line.quantity) - prorate(
-            line.line_total, before, line.quantity
+    # The lines' refunds and the new status move revenue together.
+    with revenue_change([order.pk]):
+        refund = ZERO
+        for line_id, qty in wanted.items():
+            line = order_lines[line_id]
+            before, after = line.returned_quantity, line.returned_quantity + qty
+            line_refund = prorate(line.line_total, after, line.quantity) - prorate(
+                line.line_total, before, line.quantity
+            )
+            refund += line_refund
+            line.returned_quantity = after
+            line.refunded_amount += line_refund
+        OrderLine.objects.bulk_update(
+            [order_lines[i] for i in wanted], ["returned_quantity", "refunded_amount"]
         )
-        refund += line_refund
-        line.returned_quantity = after
-        line.refunded_amount += line_refund
-    OrderLine.objects.bulk_update(
-        [order_lines[i] for i in wanted], ["returned_quantity", "refunded_amount"]
-    )
-    now = timezone.now()
-    record = OrderReturn.objects.create(
-        order=order,
-        amount=refund,
-        currency=order.currency,
-        lines={str(k): str(v) for k, v in wanted.items()},
-        reason=reason[:200],
-        returned_at=now,
-        recorded_by=actor,
-    )
-    fully = all(ln.returned_quantity >= ln.quantity for ln in order_lines.values())
-    refunded = order.refunded_amount + refund
-    status = Order.Status.RETURNED if fully else Order.Status.PARTIALLY_RETURNED
-    order = _set_status(actor, order, status, note=reason, refunded_amount=refunded)
+        now = timezone.now()
+        record = OrderReturn.objects.create(
+            order=order,
+            amount=refund,
+            currency=order.currency,
+            lines={str(k): str(v) for k, v in wanted.items()},
+            reason=reason[:200],
+            returned_at=now,
+            recorded_by=actor,
+        )
+        fully = all(ln.returned_quantity >= ln.quantity for ln in order_lines.values())
+        refunded = order.refunded_amount + refund
+        status = Order.Status.RETURNED if fully else Order.Status.PARTIALLY_RETURNED
+        order = _set_status(actor, order, status, note=reason, refunded_amount=refunded)
     publish(
         OrderReturned(
             **_event_base(order, now),

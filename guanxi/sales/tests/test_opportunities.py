@@ -156,6 +156,7 @@ def test_reports_aggregate_revenue_win_rate_cycle_and_funnel(org, pipeline, make
 def test_revenue_months_are_local_months(org, make_order):
     """Asia/Shanghai months: 23:30 on 31 January local time is January, 00:30 is February."""
     from guanxi.sales.models import Order, OrderLine
+    from guanxi.sales.services.rollups import rollups_rebuild
 
     rep = org["rep"]
     account = account_create(actor=rep, name="月份客户")
@@ -168,6 +169,7 @@ def test_revenue_months_are_local_months(org, make_order):
     ):
         Order.objects.filter(pk=order.pk).update(placed_at=when)
         OrderLine.objects.filter(order=order).update(placed_at=when)
+    rollups_rebuild()  # the times were moved past the order services
     months = selectors.revenue_by(
         actor=rep, dimension="month", start=dt.date(2025, 1, 1), end=dt.date(2025, 3, 31)
     )
