@@ -205,6 +205,9 @@ class ActivityForm(Bootstrap, forms.Form):
         if "remind" in self.data:
             # "No reminder" clears a reminder that was set before.
             kept["reminder_at"] = data.get("reminder_at")
+        for name in ("due_at", "repeat_every_days"):
+            if name in self.data:  # a field sent empty clears what was set
+                kept[name] = data.get(name)
         return kept
 
 
