@@ -19,6 +19,7 @@ from guanxi.core.permissions import has_perm, require_perm
 from guanxi.core.selectors import colleague_choices
 from guanxi.core.visibility import reach
 from guanxi.customers import selectors
+from guanxi.customers.display import ACCOUNT_ROW_FIELDS, account_rows
 from guanxi.customers.forms import AccountForm, ActivityForm, StageForm, apply_error
 from guanxi.customers.models import Account, CustomFieldDef, LifecycleStage, SavedView
 from guanxi.customers.selectors.accounts import ACCOUNT_SORTS, AccountFilters
@@ -70,14 +71,21 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "-updated_at",
     )
     page = paginate_capped(
-        qs, page=page_number(request), page_size=PAGE_SIZE, searching=bool(filters.search)
+        qs,
+        page=page_number(request),
+        page_size=PAGE_SIZE,
+        searching=bool(filters.search),
+        values=ACCOUNT_ROW_FIELDS,
     )
+    # The owner picker is only on the full page; its users name most rows' owners too.
+    owners = [] if getattr(request, "htmx", False) else list(colleague_choices(actor=user))
+    page.items = account_rows(user, page.items, owners)
     context = {
         "page": page,
         "filters": filters,
         "sort": request.GET.get("sort", ""),
         "stages": LifecycleStage.choices,
-        "owners": colleague_choices(actor=user),
+        "owners": owners,
         "teams": _team_choices(user),
         "custom_filters": _custom_filters(filters),
         "saved_views": SavedView.objects.filter(user=user, entity="account"),
