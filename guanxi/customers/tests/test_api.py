@@ -109,7 +109,7 @@ def test_customer_360_returns_profile_contacts_timeline_and_figures(
     for i in range(5):
         make_task(a, due_in_days=-i, subject=f"回访{i}")
     api = api_as(org["rep"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         r = api.get(f"/customers/{a.pk}/360?limit=3")
     body = r.json()
     assert body["account"]["name"] == "华信" and body["tags"] == ["VIP"]

@@ -116,7 +116,7 @@ def test_the_360_page_renders_in_a_bounded_number_of_queries(
     for i in range(40):
         make_task(a, due_in_days=-i)
     client = _client(org["rep"])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(17):
         r = client.get(reverse("customers:account-detail", args=[a.pk]))
     text = r.content.decode()
     assert r.status_code == 200 and 'data-figure="clv"' in text and "暂无数据" in text

@@ -23,7 +23,7 @@ from guanxi.customers.display import ACCOUNT_ROW_FIELDS, account_rows
 from guanxi.customers.forms import AccountForm, ActivityForm, StageForm, apply_error
 from guanxi.customers.models import Account, CustomFieldDef, LifecycleStage, SavedView
 from guanxi.customers.selectors.accounts import ACCOUNT_SORTS, AccountFilters
-from guanxi.customers.selectors.customer360 import customer_360
+from guanxi.customers.selectors.customer360 import customer_360, customer_timeline
 from guanxi.customers.selectors.search import paginate_capped
 from guanxi.customers.services import accounts as services
 from guanxi.customers.services import exports, lists
@@ -233,7 +233,7 @@ def account_restore(request: HttpRequest, account_id: int) -> HttpResponse:
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     """The customer 360 page."""
     user = actor(request)
-    data = customer_360(actor=user, account_id=account_id)
+    data = customer_360(actor=user, account_id=account_id, page=True)
     account = data["account"]
     data.update(
         {
@@ -262,7 +262,7 @@ def account_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
         before = dt.datetime.fromisoformat(before_raw) if before_raw else None
     except ValueError:
         before = None
-    data = customer_360(actor=actor(request), account_id=account_id, before=before)
+    data = customer_timeline(actor=actor(request), account_id=account_id, before=before)
     return render_page(request, "customers/_timeline.html", data)
 
 
