@@ -165,3 +165,14 @@ def test_list_page_rows_show_owners_outside_the_owner_picker(org, make_account, 
     client.force_login(org["rep"])
     text = client.get(reverse("customers:account-list")).content.decode()
     assert f"<td>{leaver}</td>" in text
+
+
+def test_the_full_list_page_pins_its_query_count(org, customers, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(org["rep"])
+    # Session, user and role; the rows (on PostgreSQL their ids, then the rows); owners (the
+    # picker's users name the rows' owners), teams, custom field filters, saved views;
+    # the unread notifications of the page header.
+    with django_assert_max_num_queries(10):
+        r = client.get(reverse("customers:account-list") + "?search=华信")
+    assert r.status_code == 200 and "华信科技" in r.content.decode()

@@ -77,22 +77,24 @@ def account_list(request: HttpRequest) -> HttpResponse:
         searching=bool(filters.search),
         values=ACCOUNT_ROW_FIELDS,
     )
-    # The owner picker is only on the full page; its users name most rows' owners too.
-    owners = [] if getattr(request, "htmx", False) else list(colleague_choices(actor=user))
+    # Search-as-you-type swaps only the table: the filter form's choices are not read for it.
+    full_page = not getattr(request, "htmx", False)
+    # The owner picker's users name most rows' owners too.
+    owners = list(colleague_choices(actor=user)) if full_page else []
     page.items = account_rows(user, page.items, owners)
-    context = {
-        "page": page,
-        "filters": filters,
-        "sort": request.GET.get("sort", ""),
-        "stages": LifecycleStage.choices,
-        "owners": owners,
-        "teams": _team_choices(user),
-        "custom_filters": _custom_filters(filters),
-        "saved_views": SavedView.objects.filter(user=user, entity="account"),
-        "can_create": has_perm(user, Account.resource, "create"),
-        "can_export": has_perm(user, Account.resource, "export"),
-        "query": request.GET.urlencode(),
-    }
+    context: dict[str, object] = {"page": page, "filters": filters}
+    if full_page:
+        context |= {
+            "sort": request.GET.get("sort", ""),
+            "stages": LifecycleStage.choices,
+            "owners": owners,
+            "teams": _team_choices(user),
+            "custom_filters": _custom_filters(filters),
+            "saved_views": SavedView.objects.filter(user=user, entity="account"),
+            "can_create": has_perm(user, Account.resource, "create"),
+            "can_export": has_perm(user, Account.resource, "export"),
+            "query": request.GET.urlencode(),
+        }
     return render_page(
         request, "customers/account_list.html", context, partial="customers/_account_table.html"
     )
