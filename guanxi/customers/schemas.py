@@ -155,6 +155,37 @@ class AccountOut(PersonalDataOut):
         return obj.birthday if sees_personal_data(_actor(context)) else None
 
 
+# The columns AccountOut is made of, in its order, for lists read with `.values()`.
+ACCOUNT_OUT_FIELDS: tuple[str, ...] = tuple(AccountOut.model_fields)
+# The personal columns AccountOut's resolvers protect, with the kind of data each holds.
+_ACCOUNT_PERSONAL = {
+    "name": "name",
+    "name_en": "name",
+    "email": "email",
+    "mobile": "mobile",
+    "phone": "phone",
+    "wechat": "wechat",
+    "street": "street",
+}
+
+
+def account_out_rows(actor: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """AccountOut items from rows of `.values(*ACCOUNT_OUT_FIELDS)`, exactly as the schema and
+    its resolvers would give them, without validating each row again (the database typed them).
+
+    The privacy check runs once per list instead of once per field of every row."""
+    if sees_personal_data(actor):
+        return rows
+    out = []
+    for row in rows:
+        row = dict(row)
+        for column, kind in _ACCOUNT_PERSONAL.items():
+            row[column] = protect(actor, kind, row[column])
+        row["birthday"] = None
+        out.append(row)
+    return out
+
+
 class AccountCreatedOut(AccountOut):
     tags: list[str] = Field(default_factory=list)
     possible_duplicates: list[DuplicateOut] = Field(default_factory=list)

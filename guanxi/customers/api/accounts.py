@@ -16,9 +16,10 @@ from guanxi.core.pagination import order_by_allowed
 from guanxi.core.schemas import ListParams
 from guanxi.core.selectors import colleague_choices
 from guanxi.customers import selectors
-from guanxi.customers.api.common import capped_out, file_response
+from guanxi.customers.api.common import capped_out, file_response, trusted_json
 from guanxi.customers.models import Account, LifecycleChange
 from guanxi.customers.schemas import (
+    ACCOUNT_OUT_FIELDS,
     AccountCreatedOut,
     AccountIn,
     AccountOut,
@@ -33,6 +34,7 @@ from guanxi.customers.schemas import (
     StageChangeOut,
     StageIn,
     TimelineEntryOut,
+    account_out_rows,
 )
 from guanxi.customers.selectors.accounts import ACCOUNT_SORTS, AccountFilters
 from guanxi.customers.selectors.customer360 import customer_360
@@ -73,15 +75,21 @@ def _dup_out(hits: list[Any]) -> list[DuplicateOut]:
 @router.get("/accounts", response=AccountPageOut, summary="Accounts, filtered and searched")
 def account_list(
     request: HttpRequest, params: Query[ListParams], filters: Query[AccountQuery]
-) -> dict[str, Any]:
+) -> HttpResponse:
     """Filters: search, owner_id, team_id, stage, tag, region, kind, rfm_segment, risk_band,
     created_from/to, updated_from/to, cf_<custom field>. The count stops at 1000."""
-    qs = selectors.account_list(actor=actor_of(request), filters=_filters(request))
+    actor = actor_of(request)
+    qs = selectors.account_list(actor=actor, filters=_filters(request))
     qs = order_by_allowed(qs, params.sort, ACCOUNT_SORTS, "-updated_at")
     page = paginate_capped(
-        qs, page=params.page, page_size=params.page_size or 50, searching=bool(filters.search)
+        qs,
+        page=params.page,
+        page_size=params.page_size or 50,
+        searching=bool(filters.search),
+        values=ACCOUNT_OUT_FIELDS,
     )
-    return capped_out(page)
+    page.items = account_out_rows(actor, page.items)
+    return trusted_json(capped_out(page))
 
 
 @router.post("/accounts", response={201: AccountCreatedOut})

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from guanxi.core.errors import Invalid
+from guanxi.core.errors import Invalid, NotFound
 from guanxi.core.models import User
 from guanxi.core.permissions import require_perm
 from guanxi.core.records import record_get
@@ -138,10 +138,22 @@ def account_list(
     return apply_search(qs, search)
 
 
-def account_get(*, actor: User, account_id: Any, include_deleted: bool = False) -> Account:
-    """One account the actor may see (404 otherwise, never revealing that it exists)."""
+def account_get(
+    *, actor: User, account_id: Any, include_deleted: bool = False, with_people: bool = False
+) -> Account:
+    """One account the actor may see (404 otherwise, never revealing that it exists);
+    `with_people` reads its owner and team in the same query."""
     require_perm(actor, Account.resource, "view")
-    return record_get(actor, Account, account_id, include_deleted=include_deleted)
+    if not with_people:
+        return record_get(actor, Account, account_id, include_deleted=include_deleted)
+    manager = Account.all_objects if include_deleted else Account.objects
+    try:
+        account: Account = (
+            visible(actor, manager.all()).select_related("owner", "team").get(pk=account_id)
+        )
+    except (Account.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+    return account
 
 
 # Fuzzy matches score below every exact match (e-mail/phone 90, name 60-70).
@@ -166,12 +178,11 @@ def _similar_account_qs(name: str) -> tuple[list[Q], str, str]:
 
 def _first_matches(qs: QuerySet[Account], queries: list[Q], cap: int) -> list[Account]:
     """Up to `cap` matches of each query (each an index lookup), in id order."""
-    ids: set[int] = set()
+    found: dict[int, Account] = {}
     for q in queries:
-        ids.update(qs.filter(q).order_by().values_list("pk", flat=True)[:cap])
-    if not ids:
-        return []
-    return list(Account.objects.filter(pk__in=sorted(ids)[: cap * len(queries)]).order_by("pk"))
+        for account in qs.filter(q).order_by()[:cap]:
+            found.setdefault(account.pk, account)
+    return [found[pk] for pk in sorted(found)]
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.core.models import User
 from guanxi.core.permissions import has_perm, require_perm
 from guanxi.core.records import record_get
 from guanxi.core.visibility import reach, register_scope, visible
+from guanxi.customers.display import url_for_id
 from guanxi.customers.models import Account, Activity
 from guanxi.customers.timeline import TimelineEntry
 
@@ -80,22 +80,23 @@ def activity_timeline(
     """The customers app's own timeline source: activities, newest first."""
     if not has_perm(actor, Activity.resource, "view"):
         return []
-    qs = Activity.objects.filter(account=account).select_related("assignee")
+    qs = Activity.objects.filter(account=account)
     if before is not None:
         qs = qs.filter(occurred_at__lt=before)
-    entries = []
-    for a in qs.order_by("-occurred_at", "-pk")[:limit]:
-        title = a.subject
-        entries.append(
-            TimelineEntry(
-                at=a.occurred_at,
-                kind=a.kind,
-                title=title,
-                source="customers.activities",
-                ref_id=str(a.pk),
-                detail=a.body[:300],
-                url=reverse("customers:activity-edit", args=[a.pk]),
-                icon=ACTIVITY_ICONS.get(a.kind, "circle"),
-            )
+    rows = qs.order_by("-occurred_at", "-pk").values_list(
+        "pk", "occurred_at", "kind", "subject", "body"
+    )[:limit]
+    edit_url = url_for_id("customers:activity-edit")
+    return [
+        TimelineEntry(
+            at=occurred_at,
+            kind=kind,
+            title=subject,
+            source="customers.activities",
+            ref_id=str(pk),
+            detail=body[:300],
+            url=edit_url(pk),
+            icon=ACTIVITY_ICONS.get(kind, "circle"),
         )
-    return entries
+        for pk, occurred_at, kind, subject, body in rows
+    ]

@@ -7,6 +7,7 @@ index, so a prefix is a range on the (binary-collated) column: `col >= 'x' AND c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,8 +155,12 @@ def paginate_capped(
     page_size: int,
     cap: int | None = None,
     searching: bool = False,
+    values: Sequence[str] | None = None,
 ) -> CappedPage:
-    """One page and a count that stops at `cap` (never COUNT(*) over a million rows)."""
+    """One page and a count that stops at `cap` (never COUNT(*) over a million rows).
+
+    With `values` (which must include "id") the items are dicts of just those columns, not
+    model instances: no related objects are built for a list that only shows a few fields."""
     from django.conf import settings
 
     from guanxi.core.errors import Invalid
@@ -175,15 +180,16 @@ def paginate_capped(
         # then read only those rows.
         ids_qs = union if union is not None else qs.values_list("pk", flat=True)
         ids = [i if union is None else i[0] for i in ids_qs[start : start + page_size]]
-        by_id = (
-            {
-                obj.pk: obj
-                for obj in qs.model._base_manager.filter(pk__in=ids).select_related(*_related(qs))
-            }
-            if ids
-            else {}
-        )
+        by_id: dict[Any, Any] = {}
+        if ids and values is not None:
+            rows = qs.model._base_manager.filter(pk__in=ids).values(*values)
+            by_id = {row["id"]: row for row in rows}
+        elif ids:
+            rows = qs.model._base_manager.filter(pk__in=ids).select_related(*_related(qs))
+            by_id = {obj.pk: obj for obj in rows}
         items = [by_id[i] for i in ids if i in by_id]
+    elif values is not None:
+        items = list(qs.values(*values)[start : start + page_size])
     else:
         items = list(qs[start : start + page_size])
     if page == 1 and len(items) < page_size:

@@ -6,8 +6,7 @@ from typing import Any
 
 from django import template
 
-from guanxi.core.privacy import protect
-from guanxi.customers.normalize import display_phone
+from guanxi.customers.display import personal
 
 register = template.Library()
 
@@ -16,9 +15,4 @@ register = template.Library()
 def pii(context: Any, kind: str, value: Any) -> Any:
     """Personal data for those who may see it, a pseudonym for analysts (as in the API)."""
     user = context.get("user") or getattr(context.get("request"), "user", None)
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    shown = protect(user, kind, value)
-    if kind in {"mobile", "phone"} and shown == value and isinstance(value, str):
-        return display_phone(value)
-    return shown
+    return personal(user, kind, value)

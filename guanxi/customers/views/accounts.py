@@ -19,10 +19,11 @@ from guanxi.core.permissions import has_perm, require_perm
 from guanxi.core.selectors import colleague_choices
 from guanxi.core.visibility import reach
 from guanxi.customers import selectors
+from guanxi.customers.display import ACCOUNT_ROW_FIELDS, account_rows
 from guanxi.customers.forms import AccountForm, ActivityForm, StageForm, apply_error
 from guanxi.customers.models import Account, CustomFieldDef, LifecycleStage, SavedView
 from guanxi.customers.selectors.accounts import ACCOUNT_SORTS, AccountFilters
-from guanxi.customers.selectors.customer360 import customer_360
+from guanxi.customers.selectors.customer360 import customer_360, customer_timeline
 from guanxi.customers.selectors.search import paginate_capped
 from guanxi.customers.services import accounts as services
 from guanxi.customers.services import exports, lists
@@ -70,21 +71,30 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "-updated_at",
     )
     page = paginate_capped(
-        qs, page=page_number(request), page_size=PAGE_SIZE, searching=bool(filters.search)
+        qs,
+        page=page_number(request),
+        page_size=PAGE_SIZE,
+        searching=bool(filters.search),
+        values=ACCOUNT_ROW_FIELDS,
     )
-    context = {
-        "page": page,
-        "filters": filters,
-        "sort": request.GET.get("sort", ""),
-        "stages": LifecycleStage.choices,
-        "owners": colleague_choices(actor=user),
-        "teams": _team_choices(user),
-        "custom_filters": _custom_filters(filters),
-        "saved_views": SavedView.objects.filter(user=user, entity="account"),
-        "can_create": has_perm(user, Account.resource, "create"),
-        "can_export": has_perm(user, Account.resource, "export"),
-        "query": request.GET.urlencode(),
-    }
+    # Search-as-you-type swaps only the table: the filter form's choices are not read for it.
+    full_page = not getattr(request, "htmx", False)
+    # The owner picker's users name most rows' owners too.
+    owners = list(colleague_choices(actor=user)) if full_page else []
+    page.items = account_rows(user, page.items, owners)
+    context: dict[str, object] = {"page": page, "filters": filters}
+    if full_page:
+        context |= {
+            "sort": request.GET.get("sort", ""),
+            "stages": LifecycleStage.choices,
+            "owners": owners,
+            "teams": _team_choices(user),
+            "custom_filters": _custom_filters(filters),
+            "saved_views": SavedView.objects.filter(user=user, entity="account"),
+            "can_create": has_perm(user, Account.resource, "create"),
+            "can_export": has_perm(user, Account.resource, "export"),
+            "query": request.GET.urlencode(),
+        }
     return render_page(
         request, "customers/account_list.html", context, partial="customers/_account_table.html"
     )
@@ -225,7 +235,7 @@ def account_restore(request: HttpRequest, account_id: int) -> HttpResponse:
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     """The customer 360 page."""
     user = actor(request)
-    data = customer_360(actor=user, account_id=account_id)
+    data = customer_360(actor=user, account_id=account_id, page=True)
     account = data["account"]
     data.update(
         {
@@ -254,7 +264,7 @@ def account_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
         before = dt.datetime.fromisoformat(before_raw) if before_raw else None
     except ValueError:
         before = None
-    data = customer_360(actor=actor(request), account_id=account_id, before=before)
+    data = customer_timeline(actor=actor(request), account_id=account_id, before=before)
     return render_page(request, "customers/_timeline.html", data)
 
 
