@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:account_id>/delete/", accounts.account_delete, name="account-delete"),
     path("<int:account_id>/restore/", accounts.account_restore, name="account-restore"),
     path("<int:account_id>/timeline/", accounts.account_timeline, name="account-timeline"),
+    path("<int:account_id>/duplicates/", accounts.account_duplicates, name="account-duplicates"),
     path("<int:account_id>/stage/", accounts.account_stage, name="account-stage"),
     path("<int:account_id>/merge/", merge.account_merge, name="account-merge"),
     path("<int:account_id>/activities/", activities.activity_create, name="activity-create"),

@@ -83,3 +83,28 @@ def test_the_360_and_its_timeline_stay_scoped_to_what_the_actor_may_see(org, bus
         customer_360(actor=org["stranger"], account_id=busy.pk, page=True)
     page = customer_360(actor=org["rep"], account_id=busy.pk, page=True)
     assert page["account"].owner == org["rep"] and page["history"]
+
+
+def test_the_duplicate_warning_loads_after_the_page(org, make_account):
+    from django.test import Client
+    from django.urls import reverse
+
+    a = make_account("杭州龙井茶业有限公司", email="buy@longjing.cn")
+    b = make_account("杭州龙井茶业有限公司", email="buy@longjing.cn")
+    client = Client()
+    client.force_login(org["rep"])
+    page = client.get(reverse("customers:account-detail", args=[a.pk])).content.decode()
+    url = reverse("customers:account-duplicates", args=[a.pk])
+    assert f'hx-get="{url}"' in page and "duplicate-warning" not in page
+    panel = client.get(url).content.decode()
+    assert 'data-testid="duplicate-warning"' in panel
+    assert reverse("customers:account-detail", args=[b.pk]) in panel
+    # Analysts see the duplicate's pseudonym, not its name.
+    analyst = Client()
+    analyst.force_login(org["analyst"])
+    panel = analyst.get(url).content.decode()
+    assert 'data-testid="duplicate-warning"' in panel and "杭州龙井茶业有限公司" not in panel
+    # A customer without look-alikes gets an empty panel.
+    c = make_account("成都锦江茶馆")
+    panel = client.get(reverse("customers:account-duplicates", args=[c.pk])).content.decode()
+    assert "duplicate-warning" not in panel

@@ -117,7 +117,7 @@ def test_the_360_page_renders_in_a_bounded_number_of_queries(
     for i in range(40):
         make_task(a, due_in_days=-i)
     client = _client(org["rep"])
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(14):
         r = client.get(reverse("customers:account-detail", args=[a.pk]))
     text = r.content.decode()
     assert r.status_code == 200 and 'data-figure="clv"' in text and "暂无数据" in text
@@ -196,6 +196,7 @@ def _page_urls(org, make_account):
         reverse("customers:account-detail", args=[a.pk]),
         reverse("customers:account-edit", args=[a.pk]),
         reverse("customers:account-timeline", args=[a.pk]),
+        reverse("customers:account-duplicates", args=[a.pk]),
         reverse("customers:account-merge", args=[a.pk]) + f"?other={b.pk}",
         reverse("customers:contact-create", args=[a.pk]),
         reverse("customers:contact-edit", args=[c.pk]),

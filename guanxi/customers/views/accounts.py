@@ -243,17 +243,33 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "activity_form": ActivityForm(initial={"kind": "call"}),
             "can_change": has_perm(user, Account.resource, "change"),
             "can_delete": has_perm(user, Account.resource, "delete"),
-            "duplicates": selectors.duplicates_for(
-                actor=user,
-                name=account.name,
-                email=account.email,
-                mobile=account.mobile,
-                phone=account.phone,
-                exclude_id=account.pk,
-            ),
         }
     )
     return render_page(request, "customers/account_detail.html", data)
+
+
+@login_required
+def account_duplicates(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The 360 page's possible-duplicates warning, loaded after the page (HTMX)."""
+    user = actor(request)
+    account = selectors.account_get(actor=user, account_id=account_id)
+    duplicates = selectors.duplicates_for(
+        actor=user,
+        name=account.name,
+        email=account.email,
+        mobile=account.mobile,
+        phone=account.phone,
+        exclude_id=account.pk,
+    )
+    return render_page(
+        request,
+        "customers/_account_duplicates.html",
+        {
+            "account": account,
+            "duplicates": duplicates,
+            "can_delete": has_perm(user, Account.resource, "delete"),
+        },
+    )
 
 
 @login_required
