@@ -331,6 +331,10 @@ def worker_latency(customers: int) -> dict[str, Any]:
         )
     ops["360 (API)"] = timed(api, [f"/api/v1/customers/{a.pk}/360" for a in sample])
     ops["360 (page)"] = timed(page, [f"/customers/{a.pk}/" for a in sample])
+    # The page's possible-duplicates warning, which it loads right after itself.
+    ops["360 duplicates warning (HTMX)"] = timed(
+        page, [f"/customers/{a.pk}/duplicates/" for a in sample]
+    )
     ops["list page with search (HTML)"] = timed(
         page, [f"/customers/?search={quote(a.name[:4])}" for a in sample]
     )
