@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('revenue', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='revenue')),
                 ('lines', models.IntegerField(default=0)),
                 ('month', models.DateField()),
-                ('account', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.account')),
+                ('account', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.account')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('month', 'owner_id', 'team_id', 'account'), name='customerrevenuemonth_key')],
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('revenue', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='revenue')),
                 ('lines', models.IntegerField(default=0)),
                 ('month', models.DateField()),
-                ('product', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sales.product')),
+                ('product', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sales.product')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('month', 'owner_id', 'team_id', 'product'), name='productrevenuemonth_key')],

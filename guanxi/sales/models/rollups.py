@@ -60,7 +60,11 @@ class ProductRevenueMonth(RevenueRollup):
 
     month = models.DateField()
     product = models.ForeignKey(
-        "sales.Product", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        "sales.Product",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # read by period (the key), never by this column alone
     )
 
     key = ("month", "owner_id", "team_id", "product_id")
@@ -82,7 +86,11 @@ class CustomerRevenueMonth(RevenueRollup):
 
     month = models.DateField()
     account = models.ForeignKey(
-        "customers.Account", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        "customers.Account",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # read by period (the key), never by this column alone
     )
 
     key = ("month", "owner_id", "team_id", "account_id")

@@ -7,10 +7,11 @@ the returned share of each line.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.errors import Invalid
 from guanxi.core.models import Team, User
 from guanxi.core.permissions import require_perm
-from guanxi.core.visibility import visible
+from guanxi.core.visibility import reach, visible
 from guanxi.sales.models import (
     CustomerRevenueMonth,
     Opportunity,
@@ -61,6 +62,8 @@ NET = ExpressionWrapper(
     output_field=DecimalField(max_digits=18, decimal_places=2),
 )
 MAX_MONTHS = 60
+# Memory PostgreSQL may use to group one report's rows (per sort or hash, per worker).
+REPORT_WORK_MEM = "64MB"
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -81,11 +84,17 @@ def _check_range(actor: User, start: dt.date, end: dt.date) -> None:
 def revenue_lines(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[OrderLine]:
     """Order lines that count as revenue, placed between start and end (inclusive)."""
     _check_range(actor, start, end)
-    return visible(actor, OrderLine).filter(
-        placed_at__gte=_aware(start),
-        placed_at__lt=_aware(end + dt.timedelta(days=1)),
-        status__in=Order.REVENUE_STATUSES,
-    )
+    window = {
+        "placed_at__gte": _aware(start),
+        "placed_at__lt": _aware(end + dt.timedelta(days=1)),
+        "status__in": Order.REVENUE_STATUSES,
+    }
+    lines = visible(actor, OrderLine).filter(**window)
+    if not reach(actor).everything:
+        # Scoped actors see lines through their orders: the same window on the orders lets the
+        # database pick the visible orders of the period by index instead of hashing them all.
+        lines = lines.filter(**{f"order__{k}": v for k, v in window.items()})
+    return lines
 
 
 def revenue_orders(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Order]:
@@ -125,48 +134,54 @@ def split_months(
 def _grouped(
     actor: User, model: type[RevenueRollup], key: str, start: dt.date, end: dt.date
 ) -> list[QuerySet[Any]]:
-    """Querysets of (k, revenue, count) that together cover [start, end]: the rollup for the
-    days or whole months it holds, the lines for the parts of a month at either end."""
+    """Querysets of (k, r, n): key, revenue and count, that together cover [start, end]: the
+    rollup for the days or whole months it holds, the lines for the parts of a month at either
+    end. Summed per key by `_top`."""
     count = "orders" if key in ("owner_id", "team_id") else "lines"
     rollup: QuerySet[Any] = visible(actor, model)
     if model.period == "day":
         return [
             rollup.filter(day__gte=start, day__lte=end)
             .values(k=F(key))
-            .annotate(revenue=Sum("revenue"), count=Sum(count))
+            .annotate(r=Sum("revenue"), n=Sum(count))
         ]
     months, edges = split_months(start, end)
     parts: list[QuerySet[Any]] = []
     if months:
+        # Month rows as they are: most keys (customers above all) have one row per month, so
+        # grouping them here first would only sort them twice.
         parts.append(
-            rollup.filter(month__gte=months[0], month__lte=months[1])
-            .values(k=F(key))
-            .annotate(revenue=Sum("revenue"), count=Sum(count))
+            rollup.filter(month__gte=months[0], month__lte=months[1]).values(
+                k=F(key), r=F("revenue"), n=F(count)
+            )
         )
     for a, b in edges:
         parts.append(
             revenue_lines(actor=actor, start=a, end=b)
             .values(k=F(key))
-            .annotate(revenue=Sum(NET), count=Count("id"))
+            .annotate(r=Sum(NET), n=Count("id"))
         )
     return parts
 
 
 def _top(parts: list[QuerySet[Any]], limit: int) -> list[dict[str, Any]]:
     """The `limit` keys with the most revenue over the parts, summed per key in the database."""
-    if len(parts) == 1:
-        return list(parts[0].order_by("-revenue", "k")[:limit])
     compiled = [qs.order_by().query.sql_with_params() for qs in parts]
     union = " UNION ALL ".join(
-        f'SELECT "k", "revenue", "count" FROM ({sql}) AS p{i}'  # noqa: S608 - compiled querysets
+        f'SELECT "k", "r", "n" FROM ({sql}) AS p{i}'  # noqa: S608 - compiled querysets
         for i, (sql, _p) in enumerate(compiled)
     )
     sql = (
-        f'SELECT "k", SUM("revenue"), SUM("count") FROM ({union}) AS u '  # noqa: S608 - compiled querysets
-        'GROUP BY "k" ORDER BY 2 DESC, 1 LIMIT %s'
+        f'SELECT "k", SUM("r"), SUM("n") FROM ({union}) AS u '  # noqa: S608 - compiled querysets
+        'GROUP BY "k" HAVING SUM("n") > 0 ORDER BY 2 DESC, 1 LIMIT %s'
     )
     params = [p for _sql, ps in compiled for p in ps]
-    with connection.cursor() as cur:
+    pg = connection.vendor == "postgresql"
+    with transaction.atomic() if pg else nullcontext(), connection.cursor() as cur:
+        if pg:
+            # Summing per customer groups hundreds of thousands of keys: give this one query
+            # room to hash them in memory instead of spilling batches to disk.
+            cur.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         cur.execute(sql, [*params, limit])
         return [
             {"k": k, "revenue": Decimal(str(revenue or 0)), "count": int(count or 0)}
@@ -209,7 +224,7 @@ def revenue_by(
             fields={"by": [_("One of: %(names)s") % {"names": ", ".join([*DIMENSIONS, "month"])}]}
         )
     model, key = DIMENSIONS[dimension]
-    top = [r for r in _top(_grouped(actor, model, key, start, end), limit) if r["count"]]
+    top = _top(_grouped(actor, model, key, start, end), limit)
     if key in ("owner_id", "team_id"):
         for r in top:
             r["k"] = r["k"] or None  # 0 is "none" in the rollups

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import given
@@ -198,7 +199,8 @@ def test_a_year_report_reads_a_bounded_number_of_queries(
     start, end = dt.date(2025, 1, 15), dt.date(2026, 12, 20)
     for dimension in ("rep", "team", "region", "product", "category", "customer", "month"):
         actor = type(org["lead"]).objects.get(pk=org["lead"].pk)
-        with django_assert_max_num_queries(6):
+        # On PostgreSQL the grouping query runs in a savepoint that sets its work memory.
+        with django_assert_max_num_queries(6 + (3 if connection.vendor == "postgresql" else 0)):
             selectors.revenue_by(actor=actor, dimension=dimension, start=start, end=end)
 
 
