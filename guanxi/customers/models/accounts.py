@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanxi.core.records import OwnedRecord
+from guanxi.core.records import OwnedRecord, bin_index
 
 
 class LifecycleStage(models.TextChoices):
@@ -111,6 +111,7 @@ class Account(OwnedRecord, SearchKeys):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         indexes: ClassVar[list[models.Index]] = [
+            bin_index("account_bin_idx"),
             models.Index(fields=["owner", "deleted_at"], name="account_owner_idx"),
             models.Index(fields=["team", "deleted_at"], name="account_team_idx"),
             models.Index(fields=["lifecycle_stage", "deleted_at"], name="account_stage_idx"),
@@ -148,6 +149,7 @@ class Contact(OwnedRecord, SearchKeys):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         indexes: ClassVar[list[models.Index]] = [
+            bin_index("contact_bin_idx"),
             models.Index(fields=["account", "deleted_at"], name="contact_account_idx"),
         ]
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.records import OwnedRecord
+from guanxi.core.records import OwnedRecord, bin_index
 from guanxi.customers.models.accounts import Account, Contact
 
 
@@ -62,6 +62,7 @@ class Activity(OwnedRecord):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         indexes: ClassVar[list[models.Index]] = [
+            bin_index("activity_bin_idx"),
             models.Index(fields=["account", "-occurred_at"], name="activity_timeline_idx"),
             models.Index(fields=["assignee", "done_at", "due_at"], name="activity_myday_idx"),
             # The reminder job's question, "which reminders are due and unsent?", reads only

@@ -696,13 +696,21 @@ def _load_names(state: _RunState, account_ids: set[int]) -> None:
     """Bring the name index up to date for these accounts: every contact of an account not
     met before, and the contacts added since the last load for the others."""
     new_ids = account_ids - state.loaded_accounts
-    query = Q(account_id__in=sorted(new_ids)) if new_ids else Q(pk__in=[])
-    if state.loaded_accounts:
-        query |= Q(pk__gt=state.watermark, account_id__in=sorted(state.loaded_accounts))
-    rows = Contact.objects.filter(query).values_list("pk", "account_id", "name")
-    for pk, account_id, name in rows.iterator(chunk_size=5000):
-        state.names.add(account_id, pk, name)
-        state.watermark = max(state.watermark, pk)
+    loaded = state.loaded_accounts
+    watermark = state.watermark
+    contacts = Contact.objects.values_list("pk", "account_id", "name")
+    if loaded:
+        # Everything added since the last load (mostly this run's own rows): a range of the
+        # primary key, kept for the accounts already indexed.
+        for pk, account_id, name in contacts.filter(pk__gt=watermark).iterator(chunk_size=5000):
+            if account_id in loaded:
+                state.names.add(account_id, pk, name)
+            state.watermark = max(state.watermark, pk)
+    if new_ids:
+        rows = contacts.filter(account_id__in=sorted(new_ids))
+        for pk, account_id, name in rows.iterator(chunk_size=5000):
+            state.names.add(account_id, pk, name)
+            state.watermark = max(state.watermark, pk)
     state.loaded_accounts |= new_ids
 
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.records import OwnedRecord
+from guanxi.core.records import OwnedRecord, bin_index
 from guanxi.sales.models.fields import currency_field, money_field
 
 
@@ -42,6 +42,7 @@ class Contract(OwnedRecord):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         indexes: ClassVar[list[models.Index]] = [
+            bin_index("contract_bin_idx"),
             models.Index(fields=["owner", "deleted_at"], name="contract_owner_idx"),
             models.Index(fields=["team", "deleted_at"], name="contract_team_idx"),
             models.Index(fields=["account"], name="contract_account_idx"),

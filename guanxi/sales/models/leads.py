@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.records import OwnedRecord
+from guanxi.core.records import OwnedRecord, bin_index
 
 
 class Lead(OwnedRecord):
@@ -61,6 +61,7 @@ class Lead(OwnedRecord):
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         indexes: ClassVar[list[models.Index]] = [
+            bin_index("lead_bin_idx"),
             models.Index(fields=["owner", "deleted_at"], name="lead_owner_idx"),
             models.Index(fields=["team", "deleted_at"], name="lead_team_idx"),
             models.Index(fields=["in_pool", "status"], name="lead_pool_idx"),

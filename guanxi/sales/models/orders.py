@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.records import OwnedRecord
+from guanxi.core.records import OwnedRecord, bin_index
 from guanxi.sales.models.fields import currency_field, money_field, price_field
 
 
@@ -53,6 +53,7 @@ class Quote(OwnedRecord):
         verbose_name = _("quote")
         verbose_name_plural = _("quotes")
         indexes: ClassVar[list[models.Index]] = [
+            bin_index("quote_bin_idx"),
             models.Index(fields=["owner", "deleted_at"], name="quote_owner_idx"),
             models.Index(fields=["team", "deleted_at"], name="quote_team_idx"),
             models.Index(fields=["account"], name="quote_account_idx"),
@@ -146,6 +147,7 @@ class Order(OwnedRecord):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         indexes: ClassVar[list[models.Index]] = [
+            bin_index("order_bin_idx"),
             models.Index(fields=["owner", "deleted_at"], name="order_owner_idx"),
             models.Index(fields=["team", "deleted_at"], name="order_team_idx"),
             models.Index(fields=["account", "placed_at"], name="order_account_idx"),

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.records import OwnedRecord
+from guanxi.core.records import OwnedRecord, bin_index
 from guanxi.sales.models.fields import currency_field
 from guanxi.sales.models.orders import LineBase
 
@@ -107,6 +107,7 @@ class Opportunity(OwnedRecord):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         indexes: ClassVar[list[models.Index]] = [
+            bin_index("opportunity_bin_idx"),
             models.Index(fields=["owner", "deleted_at"], name="opp_owner_idx"),
             models.Index(fields=["team", "deleted_at"], name="opp_team_idx"),
             models.Index(fields=["status", "expected_close_date"], name="opp_status_close_idx"),

@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.records import OwnedRecord
+from guanxi.core.records import OwnedRecord, bin_index
 from guanxi.sales.models.fields import currency_field, money_field
 
 
@@ -35,6 +35,7 @@ class SalesTarget(OwnedRecord):
         verbose_name = _("sales target")
         verbose_name_plural = _("sales targets")
         ordering = ("-period_start", "scope")
+        indexes: ClassVar[list[models.Index]] = [bin_index("salestarget_bin_idx")]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.period_kind} {self.period_start}: {self.amount}"
