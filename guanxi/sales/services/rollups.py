@@ -184,8 +184,11 @@ def rollups_rebuild(registry: Any = None) -> dict[str, int]:
             picked = ", ".join(
                 date.format(f'"{c}"') if c in ("day", "month") else f'"{c}"' for c in cols
             )
+            # In period order: a range of months or days is then a range of the table, which
+            # the database reads by its key index instead of scanning every period.
             cur.execute(
-                f'INSERT INTO "{table}" ({quoted}) SELECT {picked} FROM ({sql}) AS src',  # noqa: S608
+                f'INSERT INTO "{table}" ({quoted}) SELECT {picked} FROM ({sql}) AS src '  # noqa: S608
+                f'ORDER BY "{model.period}"',
                 params,
             )
             cur.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - model metadata
