@@ -11,11 +11,19 @@ join. They are plain integers (0: none) so that each key is unique and can be up
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 
 from guanxi.sales.models.fields import money_field
+
+
+def line_net_revenue() -> models.ExpressionWrapper[Any]:
+    """Net revenue of an order line: its total less what was refunded for it (exact to the fen)."""
+    return models.ExpressionWrapper(
+        models.F("line_total") - models.F("refunded_amount"),
+        output_field=models.DecimalField(max_digits=18, decimal_places=2),
+    )
 
 
 class RevenueRollup(models.Model):
@@ -24,9 +32,11 @@ class RevenueRollup(models.Model):
     revenue = money_field("revenue")
     lines = models.IntegerField(default=0)
 
-    # The key columns of each table, in the order of its unique constraint.
+    # The key columns of each table, in the order of its unique constraint; the column of the
+    # period; the counts it keeps besides revenue.
     key: ClassVar[tuple[str, ...]]
     period: ClassVar[str]
+    counts: ClassVar[tuple[str, ...]] = ("lines",)
 
     class Meta:
         abstract = True
@@ -42,6 +52,7 @@ class RevenueDay(RevenueRollup):
 
     key = ("day", "owner_id", "team_id", "region")
     period = "day"
+    counts = ("lines", "orders")
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [

@@ -15,7 +15,6 @@ from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
-    DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
@@ -43,7 +42,7 @@ from guanxi.sales.models import (
     Stage,
     StageChange,
 )
-from guanxi.sales.models.rollups import RevenueRollup
+from guanxi.sales.models.rollups import RevenueRollup, line_net_revenue
 from guanxi.sales.pricing import ZERO, to_fen
 
 # Which table answers each dimension, and the key column the rows are grouped by.
@@ -56,11 +55,7 @@ DIMENSIONS: dict[str, tuple[type[RevenueRollup], str]] = {
     "customer": (CustomerRevenueMonth, "account_id"),
 }
 
-# Net revenue of a line: its total less what was refunded for it (exact to the fen).
-NET = ExpressionWrapper(
-    F("line_total") - F("refunded_amount"),
-    output_field=DecimalField(max_digits=18, decimal_places=2),
-)
+NET = line_net_revenue()
 MAX_MONTHS = 60
 # Memory PostgreSQL may use to group one report's rows (per sort or hash, per worker).
 REPORT_WORK_MEM = "64MB"
@@ -95,16 +90,6 @@ def revenue_lines(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Orde
         # database pick the visible orders of the period by index instead of hashing them all.
         lines = lines.filter(**{f"order__{k}": v for k, v in window.items()})
     return lines
-
-
-def revenue_orders(*, actor: User, start: dt.date, end: dt.date) -> QuerySet[Order]:
-    """Orders that count as revenue, placed between start and end (inclusive)."""
-    _check_range(actor, start, end)
-    return visible(actor, Order).filter(
-        placed_at__gte=_aware(start),
-        placed_at__lt=_aware(end + dt.timedelta(days=1)),
-        status__in=Order.REVENUE_STATUSES,
-    )
 
 
 def _next_month(day: dt.date) -> dt.date:

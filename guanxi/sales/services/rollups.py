@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, DecimalField, ExpressionWrapper, F, Sum, Value
+from django.db.models import Count, DateField, F, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from guanxi.sales.models import (
     ProductRevenueMonth,
     RevenueDay,
 )
-from guanxi.sales.models.rollups import RevenueRollup
+from guanxi.sales.models.rollups import RevenueRollup, line_net_revenue
 
 ROLLUPS: tuple[type[RevenueRollup], ...] = (RevenueDay, ProductRevenueMonth, CustomerRevenueMonth)
 CHUNK = 500
@@ -105,14 +105,14 @@ def apply(order_ids: list[int], *, sign: int) -> None:
         if not keyed:
             continue
         table = model._meta.db_table
-        cols = [*model.key, "revenue", *_counts(model)]
+        cols = [*model.key, "revenue", *model.counts]
         rows = []
         for key in sorted(keyed):  # one order of row locks: concurrent changes cannot deadlock
             revenue, lines, orders = keyed[key]
             values: list[Any] = [ops.adapt_datefield_value(key[0]), *key[1:]]
             values.append(ops.adapt_decimalfield_value(sign * revenue, 18, 2))
             values.append(sign * lines)
-            if model is RevenueDay:
+            if "orders" in model.counts:
                 values.append(sign * len(orders))
             rows.append(values)
         quoted = ", ".join(f'"{c}"' for c in cols)
@@ -134,17 +134,6 @@ def apply(order_ids: list[int], *, sign: int) -> None:
             model._default_manager.filter(**{f"{model.period}__in": periods}, lines__lte=0).delete()
 
 
-def _counts(model: type[RevenueRollup]) -> list[str]:
-    return ["lines", "orders"] if model is RevenueDay else ["lines"]
-
-
-def _net() -> Any:
-    return ExpressionWrapper(
-        F("line_total") - F("refunded_amount"),
-        output_field=DecimalField(max_digits=18, decimal_places=2),
-    )
-
-
 @transaction.atomic
 def rollups_rebuild(registry: Any = None) -> dict[str, int]:
     """Recompute every rollup from the order lines; returns the rows written per table.
@@ -162,19 +151,23 @@ def rollups_rebuild(registry: Any = None) -> dict[str, int]:
     sources: dict[type[RevenueRollup], Any] = {
         RevenueDay: lines.values(
             "region", day=TruncDate("placed_at", tzinfo=tz), owner_id=owner, team_id=team
-        ).annotate(revenue=Sum(_net()), lines=Count("id"), orders=Count("order_id", distinct=True)),
+        ).annotate(
+            revenue=Sum(line_net_revenue()),
+            lines=Count("id"),
+            orders=Count("order_id", distinct=True),
+        ),
         ProductRevenueMonth: lines.values(
             "product_id", month=month, owner_id=owner, team_id=team
-        ).annotate(revenue=Sum(_net()), lines=Count("id")),
+        ).annotate(revenue=Sum(line_net_revenue()), lines=Count("id")),
         CustomerRevenueMonth: lines.values(
             "account_id", month=month, owner_id=owner, team_id=team
-        ).annotate(revenue=Sum(_net()), lines=Count("id")),
+        ).annotate(revenue=Sum(line_net_revenue()), lines=Count("id")),
     }
     written: dict[str, int] = {}
     with connection.cursor() as cur:
         for model, qs in sources.items():
             table = model._meta.db_table
-            cols = [*model.key, "revenue", *_counts(model)]
+            cols = [*model.key, "revenue", *model.counts]
             quoted = ", ".join(f'"{c}"' for c in cols)
             cur.execute(f'DELETE FROM "{table}"')  # noqa: S608 - model metadata
             # Group in the database; the outer SELECT names the columns, whatever order the

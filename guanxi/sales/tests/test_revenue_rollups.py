@@ -34,7 +34,7 @@ ROLLUPS = (RevenueDay, ProductRevenueMonth, CustomerRevenueMonth)
 def _snapshot() -> dict[str, set[tuple[Any, ...]]]:
     out = {}
     for model in ROLLUPS:
-        cols = [*model.key, "revenue", "lines", *(["orders"] if model is RevenueDay else [])]
+        cols = [*model.key, "revenue", *model.counts]
         out[model.__name__] = {
             tuple(
                 Decimal(v).quantize(Decimal("0.01")) if c == "revenue" else v
