@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: run install install-dev demo serve test check lint types layers migrations-check \
+.PHONY: run install install-dev demo serve test check lint types layers migrations-check messages \
 	messages-check test-sqlite test-postgres browser-deps clean
 
 $(UV):
@@ -72,3 +72,8 @@ browser-deps:
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache
+
+# Update the zh-Hans catalogs from the code (no source locations: merges stay clean), then compile.
+messages:
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=bench -v0
+	$(BIN)/python manage.py compilemessages -l zh_Hans -v0

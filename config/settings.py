@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from pathlib import Path
 
 import dj_database_url
@@ -112,6 +113,9 @@ TEMPLATES = [
 ]
 
 # Databases: SQLite in the data folder unless a URL points elsewhere.
+# Each test run gets databases of its own, so runs on one server or data folder never collide;
+# the run id is set once in the controlling process and inherited by its pytest-xdist workers.
+TEST_RUN = os.environ.setdefault("GUANXI_TEST_RUN", uuid.uuid4().hex[:10]) if TESTING else ""
 DATABASE_URL = env("DATABASE_URL") or os.environ.get("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
@@ -119,7 +123,9 @@ if DATABASE_URL:
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})
-        DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", "test_guanxi")}
+        DATABASES["default"]["TEST"] = {
+            "NAME": env("TEST_DATABASE_NAME", f"test_guanxi_{TEST_RUN}")
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -140,7 +146,7 @@ else:
                 ),
             },
             # A file, not memory: tests exercise real concurrency (WAL, busy timeout).
-            "TEST": {"NAME": str(DATA_DIR / "test_guanxi.sqlite3")},
+            "TEST": {"NAME": str(DATA_DIR / f"test_guanxi_{TEST_RUN}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -11,8 +11,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-LOCALE = Path(__file__).resolve().parent.parent / "locale"
-CATALOGS = [LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"]
+PACKAGE = Path(__file__).resolve().parent.parent
+LOCALE = PACKAGE / "locale"
+# The shared catalog, then one per app that keeps its own (guanxi/<app>/locale/).
+CATALOG = Path("zh_Hans") / "LC_MESSAGES" / "django.po"
+CATALOGS = [LOCALE / CATALOG, *sorted(PACKAGE.glob(f"*/locale/{CATALOG}"))]
 
 
 def _entries(po: Path) -> list[tuple[str, str, bool]]:
@@ -96,7 +99,7 @@ def unextracted() -> list[str]:
             env=env,
             check=True,
         )
-        fresh = {m for m, _s, _f in _entries(copy / "guanxi/locale/zh_Hans/LC_MESSAGES/django.po")}
+        fresh = {m for po in copy.glob(f"guanxi/**/locale/{CATALOG}") for m, _s, _f in _entries(po)}
     known = {m for po in CATALOGS if po.exists() for m, _s, _f in _entries(po)}
     return [f"not in the catalog: {m!r}" for m in sorted(fresh - known)]
 
